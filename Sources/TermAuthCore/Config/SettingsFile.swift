@@ -1,0 +1,160 @@
+import Foundation
+import TOMLKit
+
+/// Reads a TOML settings file. TOMLKit's own decoding errors do not name the key or the
+/// expected type reliably, so values are read by hand and every error names file, key and expectation.
+public enum SettingsFile {
+    public static func load(path: String) throws(TermAuthError) -> Settings {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .configuration("\(path): cannot read the file (\(error.localizedDescription))")
+        }
+        return try parse(text, source: path)
+    }
+
+    public static func parse(_ text: String, source: String) throws(TermAuthError) -> Settings {
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
+            throw .configuration("\(source):\(error.source.begin.line): \(error.description)")
+        } catch {
+            throw .configuration("\(source): not valid TOML")
+        }
+        let reader = Reader(source: source)
+        var settings = Settings()
+        try reader.checkKeys(table, allowed: ["issuer", "server", "lifetimes", "security", "resource", "scopes", "clients"], at: "")
+        settings.issuer = try reader.string(table, "issuer", at: "")
+        if let server = try reader.table(table, "server", at: "") {
+            try reader.checkKeys(server, allowed: ["host", "port"], at: "server")
+            settings.host = try reader.string(server, "host", at: "server") ?? settings.host
+            settings.port = try reader.int(server, "port", at: "server", range: 0...65535).map(Int.init) ?? settings.port
+        }
+        if let life = try reader.table(table, "lifetimes", at: "") {
+            try reader.checkKeys(life, allowed: ["authorization_code", "access_token", "refresh_token", "request"], at: "lifetimes")
+            let l = settings.lifetimes
+            settings.lifetimes.authorizationCode = try reader.int(life, "authorization_code", at: "lifetimes", range: 1...600) ?? l.authorizationCode
+            settings.lifetimes.accessToken = try reader.int(life, "access_token", at: "lifetimes", range: 1...31_536_000) ?? l.accessToken
+            settings.lifetimes.refreshToken = try reader.int(life, "refresh_token", at: "lifetimes", range: 1...315_360_000) ?? l.refreshToken
+            settings.lifetimes.request = try reader.int(life, "request", at: "lifetimes", range: 1...86_400) ?? l.request
+        }
+        if let sec = try reader.table(table, "security", at: "") {
+            try reader.checkKeys(sec, allowed: ["password_hash_rounds", "max_failed_logins", "lockout_seconds"], at: "security")
+            let s = settings.security
+            settings.security.passwordHashRounds = try reader.int(sec, "password_hash_rounds", at: "security", range: Int64(PasswordHasher.minimumRounds)...100_000_000).map(Int.init) ?? s.passwordHashRounds
+            settings.security.maxFailedLogins = try reader.int(sec, "max_failed_logins", at: "security", range: 1...1000).map(Int.init) ?? s.maxFailedLogins
+            settings.security.lockoutSeconds = try reader.int(sec, "lockout_seconds", at: "security", range: 1...31_536_000) ?? s.lockoutSeconds
+        }
+        if let res = try reader.table(table, "resource", at: "") {
+            try reader.checkKeys(res, allowed: ["scope"], at: "resource")
+            settings.resourceScope = try reader.string(res, "scope", at: "resource") ?? settings.resourceScope
+        }
+        for (i, scope) in try reader.tables(table, "scopes").enumerated() {
+            let at = "scopes[\(i)]"
+            try reader.checkKeys(scope, allowed: ["name", "description", "required", "translations"], at: at)
+            var translations: [String: String] = [:]
+            if let t = try reader.table(scope, "translations", at: at) {
+                for key in t.keys {
+                    guard let text = t[key]?.string else { throw reader.wrongType(at: "\(at).translations.\(key)", expected: "a string") }
+                    translations[key] = text
+                }
+            }
+            settings.scopes.append(Scope(
+                name: try reader.requiredString(scope, "name", at: at),
+                description: try reader.requiredString(scope, "description", at: at),
+                translations: translations,
+                required: try reader.bool(scope, "required", at: at) ?? false
+            ))
+        }
+        for (i, client) in try reader.tables(table, "clients").enumerated() {
+            let at = "clients[\(i)]"
+            try reader.checkKeys(client, allowed: ["id", "name", "public", "redirect_uris", "grants", "scopes", "require_pkce"], at: at)
+            let grantNames = try reader.strings(client, "grants", at: at) ?? GrantType.defaults.map(\.rawValue)
+            var grants: [GrantType] = []
+            for name in grantNames {
+                guard let grant = GrantType(rawValue: name) else {
+                    throw TermAuthError.configuration("\(source): \(at).grants: unknown grant type \"\(name)\"; expected one of \(GrantType.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                grants.append(grant)
+            }
+            settings.clients.append(Settings.ClientDeclaration(
+                id: try reader.requiredString(client, "id", at: at),
+                name: try reader.requiredString(client, "name", at: at),
+                isPublic: try reader.bool(client, "public", at: at) ?? false,
+                redirectURIs: try reader.strings(client, "redirect_uris", at: at) ?? [],
+                grantTypes: grants,
+                scopes: try reader.strings(client, "scopes", at: at) ?? [],
+                requirePKCE: try reader.bool(client, "require_pkce", at: at) ?? true
+            ))
+        }
+        return settings
+    }
+
+    private struct Reader {
+        let source: String
+
+        func path(_ at: String, _ key: String) -> String { at.isEmpty ? key : "\(at).\(key)" }
+
+        func wrongType(at key: String, expected: String) -> TermAuthError {
+            .configuration("\(source): \(key): expected \(expected)")
+        }
+
+        func checkKeys(_ table: TOMLTable, allowed: Set<String>, at: String) throws(TermAuthError) {
+            for key in table.keys where !allowed.contains(key) {
+                throw .configuration("\(source): unknown key \"\(path(at, key))\"; expected one of \(allowed.sorted().joined(separator: ", "))")
+            }
+        }
+
+        func string(_ table: TOMLTable, _ key: String, at: String) throws(TermAuthError) -> String? {
+            guard let value = table[key] else { return nil }
+            guard let s = value.string else { throw wrongType(at: path(at, key), expected: "a string") }
+            return s
+        }
+
+        func requiredString(_ table: TOMLTable, _ key: String, at: String) throws(TermAuthError) -> String {
+            guard let s = try string(table, key, at: at) else { throw .configuration("\(source): \(path(at, key)) is required") }
+            return s
+        }
+
+        func int(_ table: TOMLTable, _ key: String, at: String, range: ClosedRange<Int64>) throws(TermAuthError) -> Int64? {
+            guard let value = table[key] else { return nil }
+            guard let i = value.int else { throw wrongType(at: path(at, key), expected: "an integer from \(range.lowerBound) to \(range.upperBound)") }
+            guard range.contains(Int64(i)) else {
+                throw wrongType(at: path(at, key), expected: "an integer from \(range.lowerBound) to \(range.upperBound), got \(i)")
+            }
+            return Int64(i)
+        }
+
+        func bool(_ table: TOMLTable, _ key: String, at: String) throws(TermAuthError) -> Bool? {
+            guard let value = table[key] else { return nil }
+            guard let b = value.bool else { throw wrongType(at: path(at, key), expected: "true or false") }
+            return b
+        }
+
+        func strings(_ table: TOMLTable, _ key: String, at: String) throws(TermAuthError) -> [String]? {
+            guard let value = table[key] else { return nil }
+            guard let array = value.array else { throw wrongType(at: path(at, key), expected: "an array of strings") }
+            var out: [String] = []
+            for (i, element) in array.enumerated() {
+                guard let s = element.string else { throw wrongType(at: "\(path(at, key))[\(i)]", expected: "a string") }
+                out.append(s)
+            }
+            return out
+        }
+
+        func table(_ table: TOMLTable, _ key: String, at: String) throws(TermAuthError) -> TOMLTable? {
+            guard let value = table[key] else { return nil }
+            guard let t = value.table else { throw wrongType(at: path(at, key), expected: "a table [\(path(at, key))]") }
+            return t
+        }
+
+        func tables(_ table: TOMLTable, _ key: String) throws(TermAuthError) -> [TOMLTable] {
+            guard let value = table[key] else { return [] }
+            guard let array = value.array else { throw wrongType(at: key, expected: "an array of tables [[\(key)]]") }
+            var out: [TOMLTable] = []
+            for (i, element) in array.enumerated() {
+                guard let t = element.table else { throw wrongType(at: "\(key)[\(i)]", expected: "a table") }
+                out.append(t)
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,123 @@
+/// Every way the core refuses something. Front ends never invent OAuth codes
+/// themselves: they ask `oauthCode` (below), so the mapping lives in one place.
+public enum TermAuthError: Error, Equatable, Sendable {
+    // request shape
+    case missingParameter(String)
+    case repeatedParameter(String)
+    case malformedParameter(String, reason: String)
+    case unsupportedResponseType(String)
+    case unsupportedGrantType(String)
+
+    // clients
+    case unknownClient
+    case clientAuthenticationFailed
+    case clientAuthenticationAmbiguous
+    case grantNotAllowed(GrantType)
+    case unregisteredRedirectURI
+    case invalidRedirectURI(String)
+
+    // scopes
+    case unknownScope(String)
+    case scopeNotAllowed(String)
+
+    // PKCE
+    case pkceRequired
+    case pkcePlainNotAllowed
+    case pkceMismatch
+    case invalidCodeVerifier
+
+    // codes and tokens
+    case invalidCode
+    case codeReused
+    case codeExpired
+    case codeMismatch(String)
+    case invalidRefreshToken
+    case refreshTokenReused
+    case invalidAccessToken
+    case insufficientScope(required: String)
+
+    // people and requests
+    case unknownRequest
+    case requestExpired
+    case requestAlreadyDecided
+    case invalidCredentials
+    case accountLocked(until: Int64)
+    case accessDenied
+    case consentRequired
+
+    // administration
+    case duplicate(String)
+    case notFound(String)
+    case invalidArgument(String)
+    case storage(String)
+    case configuration(String)
+}
+
+extension TermAuthError {
+    /// The one mapping from domain refusals to OAuth error codes.
+    public var oauthCode: OAuthErrorCode {
+        switch self {
+        case .missingParameter, .repeatedParameter, .malformedParameter, .pkceRequired,
+             .pkcePlainNotAllowed, .invalidCodeVerifier, .clientAuthenticationAmbiguous,
+             .invalidRedirectURI, .unregisteredRedirectURI, .invalidArgument:
+            return .invalidRequest
+        case .unsupportedResponseType: return .unsupportedResponseType
+        case .unsupportedGrantType: return .unsupportedGrantType
+        case .unknownClient, .clientAuthenticationFailed: return .invalidClient
+        case .grantNotAllowed: return .unauthorizedClient
+        case .unknownScope, .scopeNotAllowed: return .invalidScope
+        case .pkceMismatch, .invalidCode, .codeReused, .codeExpired, .codeMismatch,
+             .invalidRefreshToken, .refreshTokenReused, .invalidCredentials, .accountLocked:
+            return .invalidGrant
+        case .invalidAccessToken: return .invalidToken
+        case .insufficientScope: return .insufficientScope
+        case .accessDenied, .consentRequired, .unknownRequest, .requestExpired, .requestAlreadyDecided:
+            return .accessDenied
+        case .duplicate, .notFound, .configuration: return .invalidRequest
+        case .storage: return .temporarilyUnavailable
+        }
+    }
+
+    /// Human-readable and safe to show to the caller: never contains a secret.
+    public var description: String {
+        switch self {
+        case .missingParameter(let p): return "missing parameter: \(p)"
+        case .repeatedParameter(let p): return "parameter sent more than once: \(p)"
+        case .malformedParameter(let p, let reason): return "malformed parameter \(p): \(reason)"
+        case .unsupportedResponseType(let t): return "unsupported response_type: \(t)"
+        case .unsupportedGrantType(let t): return "unsupported grant_type: \(t)"
+        case .unknownClient: return "unknown client"
+        case .clientAuthenticationFailed: return "client authentication failed"
+        case .clientAuthenticationAmbiguous: return "more than one client authentication method used"
+        case .grantNotAllowed(let g): return "client is not allowed the grant \(g.rawValue)"
+        case .unregisteredRedirectURI: return "redirect_uri is not registered for this client"
+        case .invalidRedirectURI(let r): return "invalid redirect URI: \(r)"
+        case .unknownScope(let s): return "unknown scope: \(s)"
+        case .scopeNotAllowed(let s): return "scope not allowed for this client: \(s)"
+        case .pkceRequired: return "PKCE code_challenge required (S256)"
+        case .pkcePlainNotAllowed: return "code_challenge_method plain is not allowed for this client; use S256"
+        case .pkceMismatch: return "code_verifier does not match the code_challenge"
+        case .invalidCodeVerifier: return "code_verifier must be 43 to 128 printable ASCII characters"
+        case .invalidCode: return "authorization code is invalid"
+        case .codeReused: return "authorization code was already used; tokens issued from it are revoked"
+        case .codeExpired: return "authorization code has expired"
+        case .codeMismatch(let what): return "authorization code was issued for a different \(what)"
+        case .invalidRefreshToken: return "refresh token is invalid, expired or revoked"
+        case .refreshTokenReused: return "refresh token was already used; its token family is revoked"
+        case .invalidAccessToken: return "access token is invalid, expired or revoked"
+        case .insufficientScope(let s): return "the token lacks the scope \(s)"
+        case .unknownRequest: return "no pending authorization request with that code"
+        case .requestExpired: return "the authorization request has expired"
+        case .requestAlreadyDecided: return "the authorization request was already decided"
+        case .invalidCredentials: return "incorrect username or password"
+        case .accountLocked(let until): return "too many failed sign-ins; try again after \(Timestamp.iso8601(until))"
+        case .accessDenied: return "the resource owner denied the request"
+        case .consentRequired: return "consent is required"
+        case .duplicate(let what): return "\(what) already exists"
+        case .notFound(let what): return "\(what) not found"
+        case .invalidArgument(let why): return why
+        case .storage(let why): return "storage unavailable: \(why)"
+        case .configuration(let why): return why
+        }
+    }
+}

@@ -1,0 +1,170 @@
+/// The one state machine every front end drives (HTTP, terminal UI, headless):
+///
+///     parked ─ sign in ─▶ consent needed? ─▶ approved(granted scopes) ─┐
+///        │                                  └▶ denied ─────────────────┼▶ delivered
+///        └─ expired                                                     │
+///
+/// The code is minted only at delivery, by whoever delivers it, so it never rests in plain text.
+public struct AuthorizationFlow: Sendable {
+    let store: any Store
+    let settings: Settings
+    let clock: any Clock
+    let approvalCodes: ApprovalCodes
+    let signIn: SignIn
+
+    public var validator: AuthorizeValidator { AuthorizeValidator(store: store) }
+
+    // MARK: park
+
+    public func park(_ v: ValidatedAuthorization, origin: String) async throws -> ParkedRequest {
+        let now = clock.now()
+        // An approval-code collision with a live request is ~1 in 2^34; draw again if it happens.
+        for _ in 0..<5 {
+            let id = RandomToken.identifier()
+            let handle = RandomToken.secret()
+            let request = AuthorizationRequest(
+                id: id, clientID: v.client.id, redirectURI: v.redirectURI, responseType: v.responseType, scopes: v.scopes,
+                state: v.state, codeChallenge: v.codeChallenge, codeChallengeMethod: v.codeChallengeMethod,
+                origin: Sanitized.line(origin, limit: 100), createdAt: now, expiresAt: now + settings.lifetimes.request)
+            let code = approvalCodes.code(forRequest: id)
+            do {
+                try await store.insertRequest(request, approvalCode: TokenHash(of: code), handle: TokenHash(of: handle))
+            } catch TermAuthError.duplicate {
+                continue
+            }
+            try await store.appendAudit(AuditEvent(
+                at: now, kind: .requestParked, clientID: v.client.id, detail: "scope \"\(v.scopes.string)\" from \(request.origin)"))
+            return ParkedRequest(request: request, approvalCode: code, handle: handle)
+        }
+        throw TermAuthError.storage("could not allocate an approval code")
+    }
+
+    // MARK: look up
+
+    /// Finds the pending request a person typed the approval code of.
+    public func pending(approvalCode typed: String) async throws -> PendingAuthorization {
+        guard let code = ApprovalCode.normalize(typed), let request = try await store.request(approvalCode: TokenHash(of: code)) else {
+            throw TermAuthError.unknownRequest
+        }
+        return try await describe(request, checkPending: true)
+    }
+
+    public func pending(requestID: String) async throws -> PendingAuthorization {
+        guard let request = try await store.request(id: requestID) else { throw TermAuthError.unknownRequest }
+        return try await describe(request, checkPending: true)
+    }
+
+    /// Every request still waiting for a person, oldest first.
+    public func pendingRequests() async throws -> [PendingAuthorization] {
+        var out: [PendingAuthorization] = []
+        for request in try await store.pendingRequests(now: clock.now()) {
+            if let described = try? await describe(request, checkPending: false) { out.append(described) }
+        }
+        return out
+    }
+
+    private func describe(_ request: AuthorizationRequest, checkPending: Bool) async throws -> PendingAuthorization {
+        if checkPending {
+            guard request.status == .pending else { throw TermAuthError.requestAlreadyDecided }
+            guard request.expiresAt > clock.now() else { throw TermAuthError.requestExpired }
+        }
+        guard let client = try await store.client(id: request.clientID) else { throw TermAuthError.unknownClient }
+        let known = Dictionary(try await store.scopes().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let scopes = request.scopes.names.map { known[$0] ?? Scope(name: $0, description: $0) }
+        return PendingAuthorization(
+            request: request, approvalCode: approvalCodes.code(forRequest: request.id), client: client, scopes: scopes)
+    }
+
+    // MARK: decide
+
+    public func signIn(username: String, password: String, for pending: PendingAuthorization) async throws -> SignedInUser {
+        try await signIn.signIn(username: username, password: password, clientID: pending.client.id)
+    }
+
+    /// First meeting, or scopes beyond what was remembered: the person must be asked.
+    public func consentNeeded(_ pending: PendingAuthorization, user: SignedInUser) async throws -> Bool {
+        guard let consent = try await store.consent(userID: user.user.id, clientID: pending.client.id) else { return true }
+        return !pending.request.scopes.isSubset(of: consent.scopes)
+    }
+
+    /// Approves with `chosen` scopes (nil: everything requested). Required scopes are always
+    /// granted; scopes that were not requested cannot be chosen.
+    @discardableResult
+    public func approve(_ pending: PendingAuthorization, user: SignedInUser, scopes chosen: ScopeSet?, remember: Bool) async throws -> ScopeSet {
+        let requested = pending.request.scopes
+        var granted = requested
+        if let chosen {
+            if let extra = chosen.names.first(where: { !requested.contains($0) }) {
+                throw TermAuthError.invalidArgument("scope \(extra) was not requested")
+            }
+            let required = ScopeSet(pending.scopes.filter(\.required).map(\.name))
+            granted = chosen.union(required.intersection(requested))
+        }
+        let now = clock.now()
+        guard try await store.decideRequest(id: pending.request.id, status: .approved, userID: user.user.id, grantedScopes: granted, now: now) else {
+            throw try await whyUndecidable(pending.request.id)
+        }
+        if remember {
+            try await store.rememberConsent(Consent(userID: user.user.id, clientID: pending.client.id, scopes: granted, grantedAt: now))
+        }
+        try await store.appendAudit(AuditEvent(
+            at: now, kind: .requestApproved, clientID: pending.client.id, username: user.user.username,
+            detail: "granted \"\(granted.string)\" of \"\(requested.string)\"\(remember ? ", remembered" : "")"))
+        return granted
+    }
+
+    public func deny(_ pending: PendingAuthorization, user: SignedInUser?) async throws {
+        let now = clock.now()
+        guard try await store.decideRequest(id: pending.request.id, status: .denied, userID: user?.user.id, grantedScopes: nil, now: now) else {
+            throw try await whyUndecidable(pending.request.id)
+        }
+        try await store.appendAudit(AuditEvent(at: now, kind: .requestDenied, clientID: pending.client.id, username: user?.user.username))
+    }
+
+    private func whyUndecidable(_ id: String) async throws -> TermAuthError {
+        guard let current = try await store.request(id: id) else { return .unknownRequest }
+        return current.status == .pending ? .requestExpired : .requestAlreadyDecided
+    }
+
+    // MARK: deliver
+
+    /// Collects a request's outcome by the handle its user agent holds.
+    public func deliver(handle: String) async throws -> Delivery {
+        guard let request = try await store.request(handle: TokenHash(of: handle)) else { throw TermAuthError.unknownRequest }
+        return try await deliver(request)
+    }
+
+    /// Collects by id: for front ends that parked the request themselves (`termauth authorize`).
+    public func deliver(requestID: String) async throws -> Delivery {
+        guard let request = try await store.request(id: requestID) else { throw TermAuthError.unknownRequest }
+        return try await deliver(request)
+    }
+
+    private func deliver(_ request: AuthorizationRequest) async throws -> Delivery {
+        let now = clock.now()
+        let redirect = RedirectBuilder(base: request.redirectURI, state: request.state)
+        switch request.status {
+        case .delivered:
+            return .alreadyDelivered
+        case .pending:
+            guard request.expiresAt <= now else { return .waiting(expiresAt: request.expiresAt) }
+            // Nobody decided in time: close it as denied so it cannot be approved late.
+            _ = try await store.decideRequest(id: request.id, status: .denied, userID: nil, grantedScopes: nil, now: request.expiresAt - 1)
+            _ = try await store.deliverRequest(id: request.id, code: nil)
+            return .redirect(redirect.error(.requestExpired))
+        case .denied:
+            guard try await store.deliverRequest(id: request.id, code: nil) else { return .alreadyDelivered }
+            return .redirect(redirect.error(.accessDenied))
+        case .approved:
+            guard let userID = request.userID else { throw TermAuthError.storage("approved request without a user") }
+            let code = RandomToken.secret()
+            let stored = AuthorizationCode(
+                hash: TokenHash(of: code), clientID: request.clientID, userID: userID, redirectURI: request.redirectURI,
+                scopes: request.grantedScopes ?? request.scopes, codeChallenge: request.codeChallenge,
+                codeChallengeMethod: request.codeChallengeMethod, issuedAt: now, expiresAt: now + settings.lifetimes.authorizationCode)
+            guard try await store.deliverRequest(id: request.id, code: stored) else { return .alreadyDelivered }
+            try await store.appendAudit(AuditEvent(at: now, kind: .codeIssued, clientID: request.clientID, detail: "request \(request.id)"))
+            return .redirect(redirect.success(["code": code]))
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/// Builds the redirect back to the client (RFC 6749 §4.1.2): parameters appended to the
+/// registered URI's own query, `state` returned exactly as received.
+public struct RedirectBuilder: Sendable {
+    public let base: String
+    public let state: String?
+
+    public init(base: String, state: String?) {
+        self.base = base
+        self.state = state
+    }
+
+    public func success(_ parameters: KeyValuePairs<String, String>) -> String {
+        build(Array(parameters))
+    }
+
+    public func error(_ error: TermAuthError) -> String {
+        build([("error", error.oauthCode.rawValue), ("error_description", error.description)])
+    }
+
+    private func build(_ parameters: [(String, String)]) -> String {
+        var all = parameters
+        if let state { all.append(("state", state)) }
+        let query = all.map { "\(FormEncoding.encode($0.0))=\(FormEncoding.encode($0.1))" }.joined(separator: "&")
+        let separator = base.contains("?") ? (base.hasSuffix("?") || base.hasSuffix("&") ? "" : "&") : "?"
+        return base + separator + query
+    }
+}

@@ -1,0 +1,18 @@
+/// An `/authorize` request that passed every check and may be parked.
+public struct ValidatedAuthorization: Sendable, Equatable {
+    public let client: Client
+    public let redirectURI: String
+    public let responseType: ResponseType
+    public let scopes: ScopeSet
+    public let state: String?
+    public let codeChallenge: String?
+    public let codeChallengeMethod: PKCEMethod?
+}
+
+/// Why an `/authorize` request was refused, and whether the client may be told by redirect.
+public enum AuthorizeRejection: Error, Sendable, Equatable {
+    /// The client or redirect URI could not be trusted: show an error, never redirect (RFC 6749 §4.1.2.1).
+    case showError(TermAuthError)
+    /// The redirect URI is trusted: send the error to it, with the state.
+    case redirect(to: String, error: TermAuthError, state: String?)
+}

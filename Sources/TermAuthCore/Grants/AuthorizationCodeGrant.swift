@@ -1,0 +1,44 @@
+/// RFC 6749 §4.1.3 with RFC 7636: the code is bound to its client, redirect URI and PKCE
+/// challenge, and redeemable once. A second redemption revokes what the first one got.
+struct AuthorizationCodeGrant: GrantHandler {
+    let grantType = GrantType.authorizationCode
+
+    func exchange(_ p: Parameters, client: Client, context: GrantContext) async throws -> TokenResponse {
+        let codeValue = try p.required("code")
+        let hash = TokenHash(of: codeValue)
+        let now = context.clock.now()
+        guard let code = try await context.store.code(hash: hash) else { throw TermAuthError.invalidCode }
+        guard code.clientID == client.id else { throw TermAuthError.codeMismatch("client") }
+
+        // §4.1.3: redirect_uri must repeat the one the code went to; omitted only if it was implied.
+        if let redirect = p["redirect_uri"] {
+            guard redirect == code.redirectURI else { throw TermAuthError.codeMismatch("redirect_uri") }
+        } else if client.redirectURIs != [code.redirectURI] {
+            throw TermAuthError.missingParameter("redirect_uri")
+        }
+
+        if let challenge = code.codeChallenge, let method = code.codeChallengeMethod {
+            guard let verifier = p["code_verifier"] else { throw TermAuthError.missingParameter("code_verifier") }
+            try PKCE.verify(verifier: verifier, challenge: challenge, method: method)
+        } else if p["code_verifier"] != nil {
+            // RFC 9700 §2.1.1: a verifier for a code issued without a challenge is a downgrade attempt.
+            throw TermAuthError.pkceMismatch
+        }
+
+        let minted = context.issuer.mint(
+            client: client, userID: code.userID, scopes: code.scopes, codeHash: hash,
+            withRefresh: client.allows(.refreshToken), now: now)
+        // Redeem even an expired code, so a late replay still counts as reuse.
+        switch try await context.store.redeemCode(hash: hash, now: now, issuing: code.expiresAt > now ? minted.records : []) {
+        case .redeemed:
+            guard code.expiresAt > now else { throw TermAuthError.codeExpired }
+            return minted.response
+        case .reused(let revoked):
+            try await context.store.appendAudit(AuditEvent(
+                at: now, kind: .codeReused, clientID: client.id, detail: "code presented again; \(revoked) tokens revoked"))
+            throw TermAuthError.codeReused
+        case .unknown:
+            throw TermAuthError.invalidCode
+        }
+    }
+}

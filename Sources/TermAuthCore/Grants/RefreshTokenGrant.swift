@@ -1,0 +1,38 @@
+/// RFC 6749 §6 with rotation (RFC 9700 §4.14.2): every use returns a new refresh token, and
+/// presenting a rotated one again revokes the whole family, the thief's and the owner's alike.
+struct RefreshTokenGrant: GrantHandler {
+    let grantType = GrantType.refreshToken
+
+    func exchange(_ p: Parameters, client: Client, context: GrantContext) async throws -> TokenResponse {
+        let hash = TokenHash(of: try p.required("refresh_token"))
+        let now = context.clock.now()
+        guard let old = try await context.store.token(hash: hash), old.kind == .refresh else {
+            throw TermAuthError.invalidRefreshToken
+        }
+        guard old.clientID == client.id else { throw TermAuthError.invalidRefreshToken }
+
+        var scopes = old.scopes
+        if let raw = p["scope"] {
+            let requested = try ScopeSet(parsing: raw)
+            // §6: the new scope may narrow the original grant, never widen it.
+            guard requested.isSubset(of: old.scopes) else {
+                throw TermAuthError.scopeNotAllowed(requested.names.first { !old.scopes.contains($0) } ?? raw)
+            }
+            scopes = requested
+        }
+
+        let minted = context.issuer.mint(
+            client: client, userID: old.userID, scopes: scopes, refreshScopes: old.scopes, family: old.family,
+            codeHash: old.codeHash, withRefresh: true, now: now)
+        switch try await context.store.rotateRefreshToken(hash: hash, now: now, issuing: minted.records) {
+        case .rotated:
+            return minted.response
+        case .reused(let revoked):
+            try await context.store.appendAudit(AuditEvent(
+                at: now, kind: .refreshReused, clientID: client.id, detail: "rotated refresh token presented again; \(revoked) tokens revoked"))
+            throw TermAuthError.refreshTokenReused
+        case .invalid:
+            throw TermAuthError.invalidRefreshToken
+        }
+    }
+}

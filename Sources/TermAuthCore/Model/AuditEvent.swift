@@ -1,0 +1,36 @@
+public struct AuditEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case requestParked = "request.parked"
+        case loginSucceeded = "login.succeeded"
+        case loginFailed = "login.failed"
+        case accountLocked = "login.locked"
+        case requestApproved = "request.approved"
+        case requestDenied = "request.denied"
+        case codeIssued = "code.issued"
+        case codeReused = "code.reused"
+        case refreshReused = "refresh.reused"
+        case tokenIssued = "token.issued"
+        case consentRevoked = "consent.revoked"
+        case clientAdded = "client.added"
+        case clientRemoved = "client.removed"
+        case clientSecretReset = "client.secret_reset"
+        case userAdded = "user.added"
+        case userRemoved = "user.removed"
+        case passwordChanged = "user.password_changed"
+    }
+
+    public var at: Int64
+    public var kind: Kind
+    public var clientID: String?
+    public var username: String?
+    /// Free text; callers never put secrets here.
+    public var detail: String
+
+    public init(at: Int64, kind: Kind, clientID: String? = nil, username: String? = nil, detail: String = "") {
+        self.at = at
+        self.kind = kind
+        self.clientID = clientID
+        self.username = username
+        self.detail = detail
+    }
+}

@@ -1,0 +1,27 @@
+/// What an authorization code stands for. The code itself is never stored, only its hash.
+public struct AuthorizationCode: Sendable, Equatable {
+    public var hash: TokenHash
+    public var clientID: String
+    public var userID: String
+    public var redirectURI: String
+    public var scopes: ScopeSet
+    public var codeChallenge: String?
+    public var codeChallengeMethod: PKCEMethod?
+    public var issuedAt: Int64
+    public var expiresAt: Int64
+
+    public init(
+        hash: TokenHash, clientID: String, userID: String, redirectURI: String, scopes: ScopeSet,
+        codeChallenge: String?, codeChallengeMethod: PKCEMethod?, issuedAt: Int64, expiresAt: Int64
+    ) {
+        self.hash = hash
+        self.clientID = clientID
+        self.userID = userID
+        self.redirectURI = redirectURI
+        self.scopes = scopes
+        self.codeChallenge = codeChallenge
+        self.codeChallengeMethod = codeChallengeMethod
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+    }
+}

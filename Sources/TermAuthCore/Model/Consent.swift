@@ -1,0 +1,14 @@
+/// A remembered decision: this user let this client have these scopes.
+public struct Consent: Sendable, Equatable {
+    public var userID: String
+    public var clientID: String
+    public var scopes: ScopeSet
+    public var grantedAt: Int64
+
+    public init(userID: String, clientID: String, scopes: ScopeSet, grantedAt: Int64) {
+        self.userID = userID
+        self.clientID = clientID
+        self.scopes = scopes
+        self.grantedAt = grantedAt
+    }
+}

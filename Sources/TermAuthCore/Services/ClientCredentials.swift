@@ -1,0 +1,37 @@
+/// How a client presented itself at the token endpoint (RFC 6749 §2.3).
+public enum ClientCredentials: Sendable, Equatable {
+    case basic(id: String, secret: String)
+    case body(id: String, secret: String?)
+    case none
+}
+
+/// Client authentication: one method per request, constant-time secret checks, and no hint
+/// in the error of whether the client exists.
+public struct ClientAuthenticator: Sendable {
+    let store: any Store
+
+    public func authenticate(_ credentials: ClientCredentials) async throws -> Client {
+        let id: String
+        let secret: String?
+        switch credentials {
+        case .none: throw TermAuthError.clientAuthenticationFailed
+        case .basic(let i, let s): (id, secret) = (i, s)
+        case .body(let i, let s): (id, secret) = (i, s)
+        }
+        guard let client = try await store.client(id: id) else {
+            // Spend the time a real check would, so timing does not say which ids exist.
+            _ = SecretHash.make(for: secret ?? "").matches("")
+            throw TermAuthError.clientAuthenticationFailed
+        }
+        switch (client.secret, secret) {
+        case (nil, nil): return client
+        case (nil, .some):
+            // A public client has no secret to check; accepting one would suggest it does.
+            throw TermAuthError.clientAuthenticationFailed
+        case (.some, nil): throw TermAuthError.clientAuthenticationFailed
+        case (.some(let hash), .some(let given)):
+            guard hash.matches(given) else { throw TermAuthError.clientAuthenticationFailed }
+            return client
+        }
+    }
+}

@@ -1,0 +1,24 @@
+/// What a resource server asks of an access token (RFC 6750): active, and carrying a scope.
+public struct ResourceGuard: Sendable {
+    let store: any Store
+    let clock: any Clock
+
+    public struct Access: Sendable {
+        public let token: Token
+        public let user: User?
+    }
+
+    public func authorize(accessToken: String, requiredScope: String) async throws -> Access {
+        guard let token = try await store.token(hash: TokenHash(of: accessToken)), token.kind == .access,
+              token.isActive(at: clock.now())
+        else { throw TermAuthError.invalidAccessToken }
+        guard token.scopes.contains(requiredScope) else { throw TermAuthError.insufficientScope(required: requiredScope) }
+        var user: User?
+        if let userID = token.userID {
+            // A removed user's tokens are deleted with them; a missing user means the token is dead.
+            guard let found = try await store.user(id: userID) else { throw TermAuthError.invalidAccessToken }
+            user = found
+        }
+        return Access(token: token, user: user)
+    }
+}

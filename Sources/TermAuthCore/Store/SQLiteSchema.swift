@@ -1,0 +1,50 @@
+import GRDB
+
+/// Versioned schema. Append a migration; never edit a shipped one.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE clients(
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, secret TEXT,
+                    redirect_uris TEXT NOT NULL, grant_types TEXT NOT NULL, scopes TEXT NOT NULL,
+                    require_pkce INTEGER NOT NULL, allow_plain_pkce INTEGER NOT NULL, created_at INTEGER NOT NULL);
+                CREATE TABLE users(
+                    id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,
+                    password_hash TEXT NOT NULL, failed_logins INTEGER NOT NULL DEFAULT 0,
+                    locked_until INTEGER, created_at INTEGER NOT NULL);
+                CREATE TABLE scopes(
+                    name TEXT PRIMARY KEY, description TEXT NOT NULL, translations TEXT NOT NULL,
+                    required INTEGER NOT NULL);
+                CREATE TABLE requests(
+                    id TEXT PRIMARY KEY, approval_hash BLOB NOT NULL UNIQUE, handle_hash BLOB NOT NULL UNIQUE,
+                    client_id TEXT NOT NULL, redirect_uri TEXT NOT NULL, response_type TEXT NOT NULL,
+                    scope TEXT NOT NULL, state TEXT, code_challenge TEXT, code_challenge_method TEXT,
+                    origin TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+                    status TEXT NOT NULL, user_id TEXT, granted_scope TEXT, decided_at INTEGER);
+                CREATE INDEX requests_status ON requests(status, expires_at);
+                CREATE TABLE codes(
+                    hash BLOB PRIMARY KEY, client_id TEXT NOT NULL, user_id TEXT NOT NULL,
+                    redirect_uri TEXT NOT NULL, scope TEXT NOT NULL, code_challenge TEXT,
+                    code_challenge_method TEXT, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+                    redeemed_at INTEGER);
+                CREATE TABLE tokens(
+                    hash BLOB PRIMARY KEY, kind TEXT NOT NULL, client_id TEXT NOT NULL, user_id TEXT,
+                    scope TEXT NOT NULL, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+                    family TEXT NOT NULL, code_hash BLOB, revoked INTEGER NOT NULL DEFAULT 0,
+                    used INTEGER NOT NULL DEFAULT 0);
+                CREATE INDEX tokens_family ON tokens(family);
+                CREATE INDEX tokens_code ON tokens(code_hash) WHERE code_hash IS NOT NULL;
+                CREATE INDEX tokens_expiry ON tokens(expires_at);
+                CREATE TABLE consents(
+                    user_id TEXT NOT NULL, client_id TEXT NOT NULL, scope TEXT NOT NULL,
+                    granted_at INTEGER NOT NULL, PRIMARY KEY(user_id, client_id));
+                CREATE TABLE audit(
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL,
+                    client_id TEXT, username TEXT, detail TEXT NOT NULL);
+                """)
+        }
+        return migrator
+    }
+}

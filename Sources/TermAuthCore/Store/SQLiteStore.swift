@@ -1,0 +1,402 @@
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file in WAL mode, shared by the server and any console or
+/// headless command running beside it. Each method is one transaction, committed before it returns.
+public final class SQLiteStore: Store {
+    public let path: String
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        self.path = path
+        try Self.createPrivately(path)
+        var config = Configuration()
+        // A console and the server write the same file; wait for the other's lock instead of failing.
+        config.busyMode = .timeout(10)
+        config.label = "termauth"
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try SQLiteSchema.migrator.migrate(pool)
+        } catch {
+            throw TermAuthError.storage("\(path): \(Self.describe(error))")
+        }
+    }
+
+    /// SQLite creates the -wal and -shm files with the database's own mode, so 0600 here covers all three.
+    private static func createPrivately(_ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw TermAuthError.storage("\(path): cannot create the database (\(String(cString: strerror(errno))))")
+        }
+        close(fd)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let db = error as? DatabaseError { return db.message ?? "\(db.resultCode)" }
+        return "\(error)"
+    }
+
+    /// Maps engine failures onto the core's errors; the caller sees `.duplicate` or `.storage`, never GRDB.
+    private func run<T: Sendable>(_ what: String = "", _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            throw TermAuthError.duplicate(what)
+        } catch let error as DatabaseError {
+            throw TermAuthError.storage(Self.describe(error))
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as DatabaseError {
+            throw TermAuthError.storage(Self.describe(error))
+        }
+    }
+
+    // MARK: clients
+
+    public func insertClient(_ client: Client) async throws {
+        try await run("client \(client.id)") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO clients(id, name, secret, redirect_uris, grant_types, scopes, require_pkce, allow_plain_pkce, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    client.id, client.name, client.secret?.encoded, client.redirectURIs.joined(separator: "\n"),
+                    client.grantTypes.map(\.rawValue).joined(separator: " "), client.scopes.joined(separator: " "),
+                    client.requirePKCE, client.allowPlainPKCE, client.createdAt,
+                ])
+        }
+    }
+
+    public func client(id: String) async throws -> Client? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM clients WHERE id = ?"), arguments: [id]).map(Client.init(row:))
+        }
+    }
+
+    public func clients() async throws -> [Client] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM clients ORDER BY id").map(Client.init(row:)) }
+    }
+
+    public func removeClient(id: String) async throws -> Bool {
+        try await run { db in
+            try db.execute(sql: "DELETE FROM clients WHERE id = ?", arguments: [id])
+            guard db.changesCount > 0 else { return false }
+            for table in ["tokens", "codes", "consents", "requests"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE client_id = ?", arguments: [id])
+            }
+            return true
+        }
+    }
+
+    public func updateClientSecret(id: String, secret: SecretHash) async throws -> Bool {
+        try await run { db in
+            try db.execute(sql: "UPDATE clients SET secret = ? WHERE id = ? AND secret IS NOT NULL", arguments: [secret.encoded, id])
+            return db.changesCount > 0
+        }
+    }
+
+    // MARK: users
+
+    public func insertUser(_ user: User) async throws {
+        try await run("user \(user.username)") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO users(id, username, display_name, password_hash, failed_logins, locked_until, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [user.id, user.username, user.displayName, user.passwordHash, user.failedLogins, user.lockedUntil, user.createdAt])
+        }
+    }
+
+    public func user(username: String) async throws -> User? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE username = ?"), arguments: [username]).map(User.init(row:))
+        }
+    }
+
+    public func user(id: String) async throws -> User? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id]).map(User.init(row:))
+        }
+    }
+
+    public func users() async throws -> [User] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY username").map(User.init(row:)) }
+    }
+
+    public func removeUser(username: String) async throws -> Bool {
+        try await run { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM users WHERE username = ?", arguments: [username]) else { return false }
+            try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [id])
+            for table in ["tokens", "codes", "consents"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [id])
+            }
+            return true
+        }
+    }
+
+    public func updatePassword(userID: String, hash: String) async throws {
+        try await run { db in
+            try db.execute(
+                sql: "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
+                arguments: [hash, userID])
+        }
+    }
+
+    public func recordFailedLogin(userID: String, now: Int64, limit: Int, lockSeconds: Int64) async throws -> Int64? {
+        try await run { db in
+            try db.execute(sql: "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?", arguments: [userID])
+            let failures = try Int.fetchOne(db, sql: "SELECT failed_logins FROM users WHERE id = ?", arguments: [userID]) ?? 0
+            guard failures >= limit else { return nil }
+            let until = now + lockSeconds
+            try db.execute(sql: "UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?", arguments: [until, userID])
+            return until
+        }
+    }
+
+    public func resetFailedLogins(userID: String) async throws {
+        try await run { db in
+            try db.execute(
+                sql: "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ? AND (failed_logins != 0 OR locked_until IS NOT NULL)",
+                arguments: [userID])
+        }
+    }
+
+    // MARK: scopes
+
+    public func saveScope(_ scope: Scope) async throws {
+        let translations = String(decoding: try JSONEncoder().encode(scope.translations), as: UTF8.self)
+        try await run { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO scopes(name, description, translations, required) VALUES (?, ?, ?, ?)",
+                arguments: [scope.name, scope.description, translations, scope.required])
+        }
+    }
+
+    public func scopes() async throws -> [Scope] {
+        try await read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM scopes ORDER BY name")).map(Scope.init(row:))
+        }
+    }
+
+    public func removeScope(name: String) async throws -> Bool {
+        try await run { db in
+            try db.execute(sql: "DELETE FROM scopes WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+    }
+
+    // MARK: parked requests
+
+    public func insertRequest(_ r: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash) async throws {
+        try await run("approval code") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO requests(id, approval_hash, handle_hash, client_id, redirect_uri, response_type, scope, state,
+                        code_challenge, code_challenge_method, origin, created_at, expires_at, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    r.id, approvalCode.bytes, handle.bytes, r.clientID, r.redirectURI, r.responseType.rawValue, r.scopes.string,
+                    r.state, r.codeChallenge, r.codeChallengeMethod?.rawValue, r.origin, r.createdAt, r.expiresAt, r.status.rawValue,
+                ])
+        }
+    }
+
+    private func request(where column: String, _ value: some DatabaseValueConvertible & Sendable) async throws -> AuthorizationRequest? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM requests WHERE \(column) = ?"), arguments: [value])
+                .map(AuthorizationRequest.init(row:))
+        }
+    }
+
+    public func request(approvalCode: TokenHash) async throws -> AuthorizationRequest? {
+        try await request(where: "approval_hash", approvalCode.bytes)
+    }
+
+    public func request(handle: TokenHash) async throws -> AuthorizationRequest? {
+        try await request(where: "handle_hash", handle.bytes)
+    }
+
+    public func request(id: String) async throws -> AuthorizationRequest? {
+        try await request(where: "id", id)
+    }
+
+    public func pendingRequests(now: Int64) async throws -> [AuthorizationRequest] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM requests WHERE status = 'pending' AND expires_at > ? ORDER BY created_at", arguments: [now]
+            ).map(AuthorizationRequest.init(row:))
+        }
+    }
+
+    public func decideRequest(id: String, status: AuthorizationRequest.Status, userID: String?, grantedScopes: ScopeSet?, now: Int64) async throws -> Bool {
+        try await run { db in
+            try db.execute(
+                sql: """
+                    UPDATE requests SET status = ?, user_id = ?, granted_scope = ?, decided_at = ?
+                    WHERE id = ? AND status = 'pending' AND expires_at > ?
+                    """,
+                arguments: [status.rawValue, userID, grantedScopes?.string, now, id, now])
+            return db.changesCount > 0
+        }
+    }
+
+    public func deliverRequest(id: String, code: AuthorizationCode?) async throws -> Bool {
+        try await run { db in
+            try db.execute(
+                sql: "UPDATE requests SET status = 'delivered' WHERE id = ? AND status IN ('approved', 'denied')", arguments: [id])
+            guard db.changesCount > 0 else { return false }
+            if let code { try Self.insert(code, db) }
+            return true
+        }
+    }
+
+    // MARK: codes
+
+    private static func insert(_ c: AuthorizationCode, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO codes(hash, client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, issued_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                c.hash.bytes, c.clientID, c.userID, c.redirectURI, c.scopes.string, c.codeChallenge,
+                c.codeChallengeMethod?.rawValue, c.issuedAt, c.expiresAt,
+            ])
+    }
+
+    public func code(hash: TokenHash) async throws -> AuthorizationCode? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM codes WHERE hash = ?"), arguments: [hash.bytes])
+                .map(AuthorizationCode.init(row:))
+        }
+    }
+
+    public func redeemCode(hash: TokenHash, now: Int64, issuing tokens: [Token]) async throws -> CodeRedemption {
+        try await run { db in
+            try db.cachedStatement(sql: "UPDATE codes SET redeemed_at = ? WHERE hash = ? AND redeemed_at IS NULL")
+                .execute(arguments: [now, hash.bytes])
+            if db.changesCount > 0 {
+                try Self.insert(tokens, db)
+                return .redeemed
+            }
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM codes WHERE hash = ?", arguments: [hash.bytes]) != nil else { return .unknown }
+            try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE code_hash = ? AND revoked = 0", arguments: [hash.bytes])
+            return .reused(revokedTokens: db.changesCount)
+        }
+    }
+
+    // MARK: tokens
+
+    private static func insert(_ tokens: [Token], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO tokens(hash, kind, client_id, user_id, scope, issued_at, expires_at, family, code_hash, revoked, used)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for t in tokens {
+            try statement.execute(arguments: [
+                t.hash.bytes, t.kind.rawValue, t.clientID, t.userID, t.scopes.string, t.issuedAt, t.expiresAt,
+                t.family, t.codeHash?.bytes, t.revoked, t.used,
+            ])
+        }
+    }
+
+    public func insertTokens(_ tokens: [Token]) async throws {
+        try await run { db in try Self.insert(tokens, db) }
+    }
+
+    public func token(hash: TokenHash) async throws -> Token? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE hash = ?"), arguments: [hash.bytes]).map(Token.init(row:))
+        }
+    }
+
+    public func rotateRefreshToken(hash: TokenHash, now: Int64, issuing tokens: [Token]) async throws -> RefreshRotation {
+        try await run { db in
+            try db.cachedStatement(sql: """
+                UPDATE tokens SET used = 1
+                WHERE hash = ? AND kind = 'refresh' AND used = 0 AND revoked = 0 AND expires_at > ?
+                """).execute(arguments: [hash.bytes, now])
+            if db.changesCount > 0 {
+                try Self.insert(tokens, db)
+                return .rotated
+            }
+            let row = try Row.fetchOne(db, sql: "SELECT family, used FROM tokens WHERE hash = ? AND kind = 'refresh'", arguments: [hash.bytes])
+            guard let row, (row["used"] as Bool) else { return .invalid }
+            try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE family = ? AND revoked = 0", arguments: [row["family"] as String])
+            return .reused(revokedTokens: db.changesCount)
+        }
+    }
+
+    public func revokeFamily(_ family: String) async throws -> Int {
+        try await run { db in
+            try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE family = ? AND revoked = 0", arguments: [family])
+            return db.changesCount
+        }
+    }
+
+    // MARK: consents
+
+    public func consent(userID: String, clientID: String) async throws -> Consent? {
+        try await read { db in
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM consents WHERE user_id = ? AND client_id = ?"), arguments: [userID, clientID]
+            ).map(Consent.init(row:))
+        }
+    }
+
+    public func rememberConsent(_ consent: Consent) async throws {
+        try await run { db in
+            let previous = try Row.fetchOne(
+                db, sql: "SELECT * FROM consents WHERE user_id = ? AND client_id = ?", arguments: [consent.userID, consent.clientID]
+            ).map(Consent.init(row:))
+            let scopes = (previous?.scopes ?? ScopeSet([])).union(consent.scopes)
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO consents(user_id, client_id, scope, granted_at) VALUES (?, ?, ?, ?)",
+                arguments: [consent.userID, consent.clientID, scopes.string, consent.grantedAt])
+        }
+    }
+
+    public func consents(userID: String?) async throws -> [Consent] {
+        try await read { db in
+            if let userID {
+                return try Row.fetchAll(db, sql: "SELECT * FROM consents WHERE user_id = ? ORDER BY client_id", arguments: [userID])
+                    .map(Consent.init(row:))
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM consents ORDER BY user_id, client_id").map(Consent.init(row:))
+        }
+    }
+
+    public func revokeConsent(userID: String, clientID: String) async throws -> Bool {
+        try await run { db in
+            try db.execute(sql: "DELETE FROM consents WHERE user_id = ? AND client_id = ?", arguments: [userID, clientID])
+            return db.changesCount > 0
+        }
+    }
+
+    // MARK: audit
+
+    public func appendAudit(_ e: AuditEvent) async throws {
+        try await run { db in
+            try db.cachedStatement(sql: "INSERT INTO audit(at, kind, client_id, username, detail) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [e.at, e.kind.rawValue, e.clientID, e.username, e.detail])
+        }
+    }
+
+    public func recentAudit(limit: Int) async throws -> [AuditEvent] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id", arguments: [limit])
+                .map(AuditEvent.init(row:))
+        }
+    }
+}

@@ -1,0 +1,89 @@
+/// Persistence, split by what each part of the core needs (in the manner of Fosite's storage
+/// interfaces). Every method is one atomic state change, so an implementation on another engine
+/// only has to keep each one a transaction.
+public typealias Store = ClientStore & UserStore & ScopeStore & RequestStore & CodeStore & TokenStore & ConsentStore & AuditStore
+
+public protocol ClientStore: Sendable {
+    func insertClient(_ client: Client) async throws
+    func client(id: String) async throws -> Client?
+    func clients() async throws -> [Client]
+    /// Removes the client with its tokens, codes, consents and parked requests.
+    func removeClient(id: String) async throws -> Bool
+    func updateClientSecret(id: String, secret: SecretHash) async throws -> Bool
+}
+
+public protocol UserStore: Sendable {
+    func insertUser(_ user: User) async throws
+    func user(username: String) async throws -> User?
+    func user(id: String) async throws -> User?
+    func users() async throws -> [User]
+    /// Removes the user with their tokens and consents.
+    func removeUser(username: String) async throws -> Bool
+    func updatePassword(userID: String, hash: String) async throws
+    /// Counts a failed sign-in; at `limit` failures the account locks until `now + lockSeconds`.
+    /// Returns the lock's end when this failure locked it.
+    func recordFailedLogin(userID: String, now: Int64, limit: Int, lockSeconds: Int64) async throws -> Int64?
+    func resetFailedLogins(userID: String) async throws
+}
+
+public protocol ScopeStore: Sendable {
+    /// Inserts, or replaces the scope of the same name.
+    func saveScope(_ scope: Scope) async throws
+    func scopes() async throws -> [Scope]
+    func removeScope(name: String) async throws -> Bool
+}
+
+public protocol RequestStore: Sendable {
+    /// Parks a request; fails with `.duplicate` when the approval code is already in use.
+    func insertRequest(_ request: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash) async throws
+    func request(approvalCode: TokenHash) async throws -> AuthorizationRequest?
+    func request(handle: TokenHash) async throws -> AuthorizationRequest?
+    func request(id: String) async throws -> AuthorizationRequest?
+    func pendingRequests(now: Int64) async throws -> [AuthorizationRequest]
+    /// Records a decision on a pending, unexpired request. False when someone else decided first.
+    func decideRequest(id: String, status: AuthorizationRequest.Status, userID: String?, grantedScopes: ScopeSet?, now: Int64) async throws -> Bool
+    /// Marks a decided request delivered, storing its code (if approved) in the same transaction.
+    /// False when it was already delivered.
+    func deliverRequest(id: String, code: AuthorizationCode?) async throws -> Bool
+}
+
+public enum CodeRedemption: Sendable, Equatable {
+    case redeemed
+    /// The code had been redeemed before; every token issued from it is now revoked.
+    case reused(revokedTokens: Int)
+    case unknown
+}
+
+public protocol CodeStore: Sendable {
+    func code(hash: TokenHash) async throws -> AuthorizationCode?
+    /// Marks the code redeemed and stores `tokens`, atomically; at most one caller ever gets `.redeemed`.
+    func redeemCode(hash: TokenHash, now: Int64, issuing tokens: [Token]) async throws -> CodeRedemption
+}
+
+public enum RefreshRotation: Sendable, Equatable {
+    case rotated
+    /// The token had already been rotated; its whole family is now revoked.
+    case reused(revokedTokens: Int)
+    case invalid
+}
+
+public protocol TokenStore: Sendable {
+    func insertTokens(_ tokens: [Token]) async throws
+    func token(hash: TokenHash) async throws -> Token?
+    /// Marks the refresh token used and stores its successors, atomically.
+    func rotateRefreshToken(hash: TokenHash, now: Int64, issuing tokens: [Token]) async throws -> RefreshRotation
+    func revokeFamily(_ family: String) async throws -> Int
+}
+
+public protocol ConsentStore: Sendable {
+    func consent(userID: String, clientID: String) async throws -> Consent?
+    /// Remembers `scopes` in addition to what was remembered before.
+    func rememberConsent(_ consent: Consent) async throws
+    func consents(userID: String?) async throws -> [Consent]
+    func revokeConsent(userID: String, clientID: String) async throws -> Bool
+}
+
+public protocol AuditStore: Sendable {
+    func appendAudit(_ event: AuditEvent) async throws
+    func recentAudit(limit: Int) async throws -> [AuditEvent]
+}
