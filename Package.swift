@@ -7,7 +7,7 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "termauth",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "termauth", targets: ["termauth"]),
         .library(name: "TermAuthCore", targets: ["TermAuthCore"]),

@@ -270,9 +270,9 @@ def server(seeded, workdir) -> Server:
         match = re.search(r"listening on (http://\S+)", first or "")
         if not match:
             _stop(process)
-            pytest.fail(f"server did not announce itself within "
-                        f"{SERVER_START_TIMEOUT:.0f} s (first stdout line: {first!r}, "
-                        f"exit code: {process.poll()})\n{_log_tail(log_path)}",
+            pytest.fail(f"`termauth serve` did not print `listening on http://...` "
+                        f"(waited up to {SERVER_START_TIMEOUT:.0f} s; first stdout line: "
+                        f"{first!r}; exit code: {process.poll()})\n{_log_tail(log_path)}",
                         pytrace=False)
         srv = Server(base_url=match.group(1).rstrip("/"), process=process,
                      log_path=log_path)

@@ -1,0 +1,101 @@
+import HTTPTypes
+import Hummingbird
+import TermAuthCore
+
+/// `GET /authorize` (RFC 6749 §4.1.1): validate, park, then wait for a person's decision.
+/// A browser gets a page showing the approval code that refreshes itself until decided; any
+/// other agent (curl, a CLI's helper) is held open until then and answered with the redirect.
+struct AuthorizeRoutes: Sendable {
+    let termAuth: TermAuth
+    /// How often a waiting agent looks for a decision made by another process.
+    var pollInterval: Duration = .milliseconds(200)
+
+    func register(on router: Router<TermAuthRequestContext>) {
+        router.get("authorize") { request, context in try await authorize(request, context) }
+        router.get("authorize/continue") { request, context in try await resume(request, context) }
+    }
+
+    private func authorize(_ request: Request, _ context: TermAuthRequestContext) async throws -> Response {
+        let browser = wantsHTML(request)
+        let pairs: [(String, String)]
+        do { pairs = try FormParser.parse(Substring(request.uri.query ?? "")) } catch {
+            return errorPage(.malformedParameter("query", reason: error.reason), browser: browser)
+        }
+        let validated: ValidatedAuthorization
+        do {
+            validated = try await termAuth.flow.validator.validate(pairs)
+        } catch let rejection as AuthorizeRejection {
+            switch rejection {
+            case .showError(let error): return errorPage(error, browser: browser)
+            case .redirect(let uri, let error, let state): return redirect(RedirectBuilder(base: uri, state: state).error(error))
+            }
+        }
+        let parked = try await termAuth.flow.park(validated, origin: context.peer)
+        if browser { return waitingPage(parked.approvalCode, client: validated.client, handle: parked.handle) }
+        return try await longPoll(handle: parked.handle)
+    }
+
+    /// The browser page's self-refresh lands here.
+    private func resume(_ request: Request, _ context: TermAuthRequestContext) async throws -> Response {
+        let pairs = (try? FormParser.parse(Substring(request.uri.query ?? ""))) ?? []
+        guard let handle = pairs.first(where: { $0.0 == "handle" })?.1 else {
+            return errorPage(.missingParameter("handle"), browser: true)
+        }
+        do {
+            switch try await termAuth.flow.deliver(handle: handle) {
+            case .redirect(let location): return redirect(location)
+            case .alreadyDelivered:
+                return HTMLPage.response(title: "Already completed", body: "<p>This request has been completed. You can close this page.</p>")
+            case .waiting:
+                let pending = try await termAuth.flow.pending(requestID: try await requestID(handle: handle))
+                return waitingPage(pending.approvalCode, client: pending.client, handle: handle)
+            }
+        } catch TermAuthError.unknownRequest {
+            return errorPage(.unknownRequest, browser: true)
+        }
+    }
+
+    private func requestID(handle: String) async throws -> String {
+        guard let request = try await termAuth.store.request(handle: TokenHash(of: handle)) else { throw TermAuthError.unknownRequest }
+        return request.id
+    }
+
+    private func longPoll(handle: String) async throws -> Response {
+        while true {
+            switch try await termAuth.flow.deliver(handle: handle) {
+            case .redirect(let location): return redirect(location)
+            case .alreadyDelivered: return errorPage(.requestAlreadyDecided, browser: false)
+            case .waiting:
+                try await Task.sleep(for: pollInterval)
+            }
+        }
+    }
+
+    private func redirect(_ location: String) -> Response {
+        var headers = HTTPFields.noStore
+        headers[.location] = location
+        return Response(status: .found, headers: headers)
+    }
+
+    private func wantsHTML(_ request: Request) -> Bool {
+        request.headers[.accept]?.contains("text/html") ?? false
+    }
+
+    private func waitingPage(_ code: String, client: Client, handle: String) -> Response {
+        let body = """
+            <p><strong>\(HTMLPage.escape(Sanitized.line(client.name)))</strong> (<code>\(HTMLPage.escape(client.id))</code>) \
+            asks for access to your account.</p>
+            <p>Your approval code is</p><p class="code">\(code)</p>
+            <p>Approve it on a terminal of this server, after checking the code matches:</p>
+            <p><code>termauth approve \(code) --user YOUR_NAME</code></p>
+            <p>or open <code>termauth console</code> and pick it. This page moves on by itself once you have decided.</p>
+            """
+        return HTMLPage.response(title: "Approve in your terminal", body: body, refreshTo: "/authorize/continue?handle=\(FormEncoding.encode(handle))")
+    }
+
+    private func errorPage(_ error: TermAuthError, browser: Bool) -> Response {
+        guard browser else { return OAuthErrorResponse.json(error) }
+        let body = "<p>\(HTMLPage.escape(error.description)).</p><p>The application that sent you here is misconfigured or the link is stale; you were not redirected back to it.</p>"
+        return HTMLPage.response(status: OAuthErrorResponse.status(for: error.oauthCode), title: "Authorization error", body: body)
+    }
+}

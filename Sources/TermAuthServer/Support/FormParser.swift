@@ -1,0 +1,49 @@
+/// Strict application/x-www-form-urlencoded parsing (also for query strings): every pair kept in
+/// order, repeats included, so callers can refuse repeats; bad percent-escapes and invalid UTF-8
+/// are errors rather than silently mangled values.
+public enum FormParser {
+    public struct Malformed: Error, Equatable {
+        public let reason: String
+    }
+
+    public static func parse(_ text: Substring) throws(Malformed) -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        for field in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = try decode(parts[0])
+            let value = parts.count > 1 ? try decode(parts[1]) : ""
+            guard !key.isEmpty else { throw Malformed(reason: "empty parameter name") }
+            pairs.append((key, value))
+        }
+        return pairs
+    }
+
+    static func decode(_ text: Substring) throws(Malformed) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                    throw Malformed(reason: "invalid percent-encoding")
+                }
+                bytes.append(high << 4 | low)
+            default: bytes.append(byte)
+            }
+        }
+        guard let string = String(validating: bytes, as: UTF8.self) else { throw Malformed(reason: "invalid UTF-8") }
+        guard !string.unicodeScalars.contains("\0") else { throw Malformed(reason: "NUL character") }
+        return string
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

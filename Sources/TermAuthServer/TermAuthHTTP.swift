@@ -1,0 +1,37 @@
+import Hummingbird
+import Logging
+import NIOCore
+import TermAuthCore
+
+/// The HTTP front end over the core.
+public enum TermAuthHTTP {
+    public static func buildRouter(_ termAuth: TermAuth, issuer: IssuerURL) -> Router<TermAuthRequestContext> {
+        let router = Router(context: TermAuthRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
+        AuthorizeRoutes(termAuth: termAuth).register(on: router)
+        TokenRoute(termAuth: termAuth).register(on: router)
+        ResourceRoute(termAuth: termAuth).register(on: router)
+        MetadataRoute(termAuth: termAuth, issuer: issuer).register(on: router)
+        return router
+    }
+
+    /// The server application. `onListening` receives the bound `http://HOST:PORT`.
+    public static func buildApplication(
+        _ termAuth: TermAuth, host: String, port: Int, logger: Logger,
+        onListening: @escaping @Sendable (String) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let issuer = IssuerURL(termAuth.settings.issuer ?? "http://\(host):\(port)")
+        let configured = termAuth.settings.issuer != nil
+        return Application(
+            router: buildRouter(termAuth, issuer: issuer),
+            configuration: .init(address: .hostname(host, port: port), serverName: "TermAuth"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                let printableHost = host.contains(":") ? "[\(host)]" : host
+                let url = "http://\(printableHost):\(bound)"
+                if !configured { issuer.set(url) }
+                await onListening(url)
+            },
+            logger: logger)
+    }
+}

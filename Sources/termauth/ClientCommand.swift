@@ -1,0 +1,111 @@
+import ArgumentParser
+import TermAuthCore
+
+struct ClientCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "client", abstract: "Register and manage OAuth clients.",
+        subcommands: [Add.self, List.self, Remove.self, ResetSecret.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a client; prints its secret once.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Display name shown on the consent screen.") var name: String
+        @Option(help: "Client id (default: random).") var id: String?
+        @Flag(help: "A public client (native app, CLI): no secret, PKCE required.") var `public` = false
+        @Option(name: .customLong("redirect-uri"), help: "Registered redirect URI; repeat for several.") var redirectURIs: [String] = []
+        @Option(name: .customLong("grant"), help: "Allowed grant type; repeat (default: authorization_code refresh_token).")
+        var grants: [String] = []
+        @Option(name: .customLong("scope"), help: "Scope the client may request; repeat (default: any registered scope).")
+        var scopes: [String] = []
+        @Flag(help: "Do not require PKCE from this confidential client (not recommended).") var noPkce = false
+        @Flag(help: "Accept the PKCE plain method from this client (not recommended).") var allowPlainPkce = false
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            var grantTypes: [GrantType] = []
+            for name in grants {
+                guard let grant = GrantType(rawValue: name) ?? GrantType.allCases.first(where: { $0.rawValue.hasSuffix(":" + name) || $0.rawValue.replacingOccurrences(of: "_", with: "-") == name }) else {
+                    throw TermAuthError.invalidArgument("unknown grant type \(name); expected one of \(GrantType.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                grantTypes.append(grant)
+            }
+            let termAuth = try global.open()
+            let (client, secret) = try await termAuth.admin.addClient(.init(
+                id: id, name: name, isPublic: self.public, redirectURIs: redirectURIs,
+                grantTypes: grantTypes.isEmpty ? GrantType.defaults : grantTypes, scopes: scopes,
+                requirePKCE: !noPkce, allowPlainPKCE: allowPlainPkce))
+            if json {
+                var out = ["client_id": client.id]
+                if let secret { out["client_secret"] = secret }
+                Output.json(out)
+                return
+            }
+            Output.line("client_id:     \(client.id)")
+            if let secret {
+                Output.line("client_secret: \(secret)")
+                Output.notice("the secret is shown only now; store it safely (termauth client reset-secret makes a new one)")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List clients.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let clients = try await global.open().store.clients()
+            if json {
+                Output.json(clients.map(ClientSummary.init))
+                return
+            }
+            Output.table(["ID", "NAME", "TYPE", "GRANTS", "REDIRECT URIS"], clients.map { c in
+                [c.id, c.name, c.isPublic ? "public" : "confidential", c.grantTypes.map(\.rawValue).joined(separator: " "),
+                 c.redirectURIs.joined(separator: " ")]
+            })
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a client with its tokens, codes and consents.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Client id.") var id: String
+
+        func run() async throws {
+            try await global.open().admin.removeClient(id: id)
+            Output.line("removed client \(Output.safe(id))")
+        }
+    }
+
+    struct ResetSecret: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "reset-secret", abstract: "Replace a client's secret; prints the new one once.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Client id.") var id: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let secret = try await global.open().admin.resetClientSecret(id: id)
+            if json { Output.json(["client_id": id, "client_secret": secret]) } else { Output.line("client_secret: \(secret)") }
+        }
+    }
+}
+
+struct ClientSummary: Encodable {
+    let client_id: String
+    let name: String
+    let type: String
+    let redirect_uris: [String]
+    let grant_types: [String]
+    let scopes: [String]
+    let require_pkce: Bool
+
+    init(_ c: Client) {
+        client_id = c.id
+        name = c.name
+        type = c.isPublic ? "public" : "confidential"
+        redirect_uris = c.redirectURIs
+        grant_types = c.grantTypes.map(\.rawValue)
+        scopes = c.scopes
+        require_pkce = c.mustUsePKCE
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import TermAuthCore
+import TermAuthServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the authorization server (HTTP).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Address to listen on (default: settings, else 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one (default: settings, else 8080).")
+    var port: Int?
+
+    @Option(help: "Issuer URL announced in metadata (default: http://HOST:PORT).")
+    var issuer: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        var settings = try global.settings()
+        if let issuer { settings.issuer = issuer }
+        let host = self.host ?? settings.host
+        let port = self.port ?? settings.port
+        guard (0...65535).contains(port) else { throw TermAuthError.invalidArgument("--port must be 0 to 65535") }
+
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let path = global.databasePath
+        let termAuth = try TermAuth.open(database: path, settings: settings)
+        for (clientID, _) in try await termAuth.admin.applyDeclarations() {
+            Output.notice("created client \(clientID) from the settings file; get its secret with: termauth client reset-secret \(clientID)")
+        }
+        let app = TermAuthHTTP.buildApplication(
+            termAuth, host: host, port: port, logger: Logger(label: "termauth"),
+            onListening: { url in
+                // write(2) directly: scripts wait for this line, and stdio would buffer it in a pipe.
+                FileHandle.standardOutput.write(Data("listening on \(url)\n".utf8))
+            })
+        try await app.runService()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import TermAuthCore
+
+/// The `termauth` command. Exit codes: 0 ok, 1 refused or failed, 2 usage.
+@main
+struct Termauth: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "termauth",
+        abstract: "An OAuth 2.0 authorization server whose login and consent live in the terminal.",
+        subcommands: [
+            Serve.self, ClientCommand.self, UserCommand.self, ScopeCommand.self, RequestsCommand.self,
+            Approve.self, TokenCommand.self, ConsentCommand.self, AuditCommand.self,
+        ])
+
+    static func main() async {
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+        do {
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                var sync = command
+                try sync.run()
+            }
+        } catch let error as TermAuthError {
+            Output.error(error.description)
+            Foundation.exit(Output.exitCode(for: error))
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            Output.error("\(error)")
+            Foundation.exit(1)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import TermAuthCore
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage resource owners (people who sign in).",
+        subcommands: [Add.self, List.self, Remove.self, Passwd.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a user.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Username.") var username: String
+        @Option(help: "Name shown to the user.") var displayName: String?
+        @Flag(help: "Read the password from standard input (one line).") var passwordStdin = false
+
+        func run() async throws {
+            let termAuth = try global.open()
+            let password = try PasswordInput.read(fromStdin: passwordStdin, prompt: "Password for \(username): ", confirm: true)
+            let user = try await termAuth.admin.addUser(username: username, displayName: displayName, password: password)
+            Output.line("added user \(Output.safe(user.username))")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let users = try await global.open().store.users()
+            let now = Timestamp.now()
+            if json {
+                Output.json(users.map { UserSummary(username: $0.username, display_name: $0.displayName, locked: ($0.lockedUntil ?? 0) > now) })
+                return
+            }
+            Output.table(["USERNAME", "NAME", "STATUS"], users.map { u in
+                [u.username, u.displayName, (u.lockedUntil ?? 0) > now ? "locked until \(Output.date(u.lockedUntil!))" : "active"]
+            })
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a user with their tokens and consents.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Username.") var username: String
+
+        func run() async throws {
+            try await global.open().admin.removeUser(username: username)
+            Output.line("removed user \(Output.safe(username))")
+        }
+    }
+
+    struct Passwd: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a user's password (also lifts a lockout).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Username.") var username: String
+        @Flag(help: "Read the password from standard input (one line).") var passwordStdin = false
+
+        func run() async throws {
+            let termAuth = try global.open()
+            let password = try PasswordInput.read(fromStdin: passwordStdin, prompt: "New password for \(username): ", confirm: true)
+            try await termAuth.admin.setPassword(username: username, password: password)
+            Output.line("password changed for \(Output.safe(username))")
+        }
+    }
+}
+
+struct UserSummary: Encodable {
+    let username: String
+    let display_name: String
+    let locked: Bool
+}
