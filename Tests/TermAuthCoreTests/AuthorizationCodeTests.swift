@@ -1,0 +1,108 @@
+import Testing
+@testable import TermAuthCore
+
+@Suite struct AuthorizationCodeTests {
+    @Test func codeRedeemsOnceAndReuseRevokesItsTokens() async throws {
+        let f = try Fixture()
+        let (_, secret) = try await f.seeded()
+        let code = try await f.issueCode()
+        let first = try await f.redeem(code, secret: secret)
+        #expect(first.scope == ScopeSet(["profile", "email"]))
+        #expect(first.refreshToken != nil)
+        _ = try await f.termAuth.resources.authorize(accessToken: first.accessToken, requiredScope: "profile")
+
+        await #expect(throws: TermAuthError.codeReused) { try await f.redeem(code, secret: secret) }
+        await #expect(throws: TermAuthError.invalidAccessToken) {
+            try await f.termAuth.resources.authorize(accessToken: first.accessToken, requiredScope: "profile")
+        }
+        await #expect(throws: TermAuthError.invalidRefreshToken) {
+            try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!], secret: secret)
+        }
+    }
+
+    @Test func concurrentRedemptionsYieldExactlyOneSuccess() async throws {
+        let f = try Fixture()
+        let (_, secret) = try await f.seeded()
+        let code = try await f.issueCode()
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<50 { group.addTask { (try? await f.redeem(code, secret: secret)) != nil } }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 1)
+    }
+
+    @Test func codeIsBoundToClientRedirectAndVerifier() async throws {
+        let f = try Fixture()
+        let (_, secret) = try await f.seeded()
+        let (_, other) = try await f.termAuth.admin.addClient(.init(id: "other", name: "Other", redirectURIs: ["https://app.example/cb"]))
+        let code = try await f.issueCode()
+        let base = ["grant_type": "authorization_code", "code": code, "redirect_uri": "https://app.example/cb", "code_verifier": Fixture.verifier]
+        await #expect(throws: TermAuthError.codeMismatch("client")) { try await f.exchange(base, id: "other", secret: other) }
+        var wrongRedirect = base
+        wrongRedirect["redirect_uri"] = "http://127.0.0.1/callback"
+        await #expect(throws: TermAuthError.codeMismatch("redirect_uri")) { try await f.exchange(wrongRedirect, secret: secret) }
+        var wrongVerifier = base
+        wrongVerifier["code_verifier"] = String(repeating: "x", count: 43)
+        await #expect(throws: TermAuthError.pkceMismatch) { try await f.exchange(wrongVerifier, secret: secret) }
+        var noVerifier = base
+        noVerifier["code_verifier"] = nil
+        await #expect(throws: TermAuthError.missingParameter("code_verifier")) { try await f.exchange(noVerifier, secret: secret) }
+        // None of the failed attempts used the code up.
+        #expect(try await f.exchange(base, secret: secret).accessToken.count >= 43)
+    }
+
+    @Test func expiredCodeIsRefused() async throws {
+        let f = try Fixture()
+        let (_, secret) = try await f.seeded()
+        let code = try await f.issueCode()
+        f.clock.advance(601)
+        await #expect(throws: TermAuthError.codeExpired) { try await f.redeem(code, secret: secret) }
+    }
+
+    @Test func publicClientsMustUsePKCE() async throws {
+        let f = try Fixture()
+        _ = try await f.seeded()
+        _ = try await f.termAuth.admin.addClient(.init(id: "cli", name: "CLI", isPublic: true, redirectURIs: ["http://127.0.0.1/cb"], requirePKCE: false))
+        let query = [("response_type", "code"), ("client_id", "cli"), ("redirect_uri", "http://127.0.0.1:4000/cb")]
+        await #expect(throws: AuthorizeRejection.redirect(to: "http://127.0.0.1:4000/cb", error: .pkceRequired, state: nil)) {
+            try await f.termAuth.flow.validator.validate(query)
+        }
+    }
+
+    @Test func plainPKCEOnlyWhenTheClientAllowsIt() async throws {
+        let f = try Fixture()
+        _ = try await f.seeded()
+        let plain = f.authorizeQuery([("code_challenge", String(repeating: "p", count: 43)), ("code_challenge_method", "plain")])
+        await #expect(throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .pkcePlainNotAllowed, state: "s t&=ate")) {
+            try await f.termAuth.flow.validator.validate(plain)
+        }
+    }
+
+    @Test func unknownClientAndUnregisteredRedirectAreNeverRedirected() async throws {
+        let f = try Fixture()
+        _ = try await f.seeded()
+        await #expect(throws: AuthorizeRejection.showError(.unknownClient)) {
+            try await f.termAuth.flow.validator.validate(f.authorizeQuery([("client_id", "nobody")]))
+        }
+        await #expect(throws: AuthorizeRejection.showError(.unregisteredRedirectURI)) {
+            try await f.termAuth.flow.validator.validate(f.authorizeQuery([("redirect_uri", "https://evil.example/cb")]))
+        }
+        await #expect(throws: AuthorizeRejection.showError(.repeatedParameter("redirect_uri"))) {
+            try await f.termAuth.flow.validator.validate(f.authorizeQuery() + [("redirect_uri", "https://app.example/cb")])
+        }
+    }
+
+    @Test func otherErrorsRedirectWithState() async throws {
+        let f = try Fixture()
+        _ = try await f.seeded()
+        await #expect(throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .unknownScope("admin"), state: "s t&=ate")) {
+            try await f.termAuth.flow.validator.validate(f.authorizeQuery(scope: "profile admin"))
+        }
+        await #expect(throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .unsupportedResponseType("token"), state: "s t&=ate")) {
+            try await f.termAuth.flow.validator.validate(f.authorizeQuery([("response_type", "token")]))
+        }
+        await #expect(throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .repeatedParameter("scope"), state: "s t&=ate")) {
+            try await f.termAuth.flow.validator.validate(f.authorizeQuery() + [("scope", "email")])
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Testing
+@testable import TermAuthCore
+
+@Suite struct SettingsTests {
+    @Test func readsEverySection() throws {
+        let s = try SettingsFile.parse("""
+            issuer = "https://auth.example"
+            [server]
+            host = "0.0.0.0"
+            port = 9000
+            [lifetimes]
+            authorization_code = 300
+            access_token = 600
+            [security]
+            password_hash_rounds = 300000
+            max_failed_logins = 3
+            [resource]
+            scope = "api"
+            [[scopes]]
+            name = "api"
+            description = "Use the API"
+            translations = { zh = "使用接口" }
+            [[clients]]
+            id = "web"
+            name = "Web"
+            redirect_uris = ["https://w.example/cb"]
+            grants = ["authorization_code"]
+            """, source: "t.toml")
+        #expect(s.issuer == "https://auth.example")
+        #expect(s.host == "0.0.0.0" && s.port == 9000)
+        #expect(s.lifetimes.authorizationCode == 300 && s.lifetimes.accessToken == 600)
+        #expect(s.security.passwordHashRounds == 300_000 && s.security.maxFailedLogins == 3)
+        #expect(s.resourceScope == "api")
+        #expect(s.scopes.first?.description(for: "zh_CN") == "使用接口")
+        #expect(s.clients.first?.grantTypes == [.authorizationCode])
+    }
+
+    @Test(arguments: [
+        ("[server]\nport = \"eighty\"", "t.toml: server.port: expected an integer"),
+        ("[lifetimes]\nauthorization_code = 3600", "t.toml: lifetimes.authorization_code: expected an integer from 1 to 600, got 3600"),
+        ("colour = 1", "t.toml: unknown key \"colour\""),
+        ("[security]\npassword_hash_rounds = 10", "t.toml: security.password_hash_rounds: expected an integer from 1000"),
+        ("[[clients]]\nid = \"x\"", "t.toml: clients[0].name is required"),
+        ("issuer = ", "t.toml:1:"),
+    ])
+    func brokenFilesNameTheKey(_ text: String, _ expected: String) {
+        do {
+            _ = try SettingsFile.parse(text, source: "t.toml")
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.description.hasPrefix(expected), "\(error.description)")
+        }
+    }
+
+    @Test func scopeDescriptionFallsBackByLanguage() {
+        let scope = Scope(name: "email", description: "Read your email", translations: ["zh": "读取你的邮箱", "de-CH": "E-Mail lesen"])
+        #expect(scope.description(for: "zh-Hans") == "读取你的邮箱")
+        #expect(scope.description(for: "de_CH") == "E-Mail lesen")
+        #expect(scope.description(for: "fr") == "Read your email")
+        #expect(scope.description(for: nil) == "Read your email")
+    }
+
+    @Test func approvalCodesNormalize() {
+        #expect(ApprovalCode.normalize("bdwp-hqpk") == "BDWP-HQPK")
+        #expect(ApprovalCode.normalize("BDWPHQPK") == "BDWP-HQPK")
+        #expect(ApprovalCode.normalize("BDWP-HQPA") == nil) // vowel
+        #expect(ApprovalCode.normalize("BDWP-HQP") == nil)
+        #expect(ApprovalCode.generate().count == 9)
+    }
+
+    @Test func sanitizingStripsControlAndInvisibleCharacters() {
+        #expect(Sanitized.line("Evil\u{1B}[2JApp\r\n\u{202E}x\u{200B}y\u{9B}") == "Evil[2JAppxy")
+        #expect(Sanitized.line("授权 ok") == "授权 ok")
+    }
+}

@@ -1,0 +1,48 @@
+import Testing
+@testable import TermAuthCore
+
+@Suite struct SignInTests {
+    @Test func wrongPasswordAndUnknownUserLookTheSame() async throws {
+        let f = try Fixture()
+        _ = try await f.seeded()
+        await #expect(throws: TermAuthError.invalidCredentials) { try await f.termAuth.signIn.signIn(username: "alice", password: "nope") }
+        await #expect(throws: TermAuthError.invalidCredentials) { try await f.termAuth.signIn.signIn(username: "mallory", password: "nope") }
+        #expect(try await f.termAuth.signIn.signIn(username: "alice", password: Fixture.password).user.username == "alice")
+    }
+
+    @Test func lockoutAfterRepeatedFailuresThenUnlocksWithTime() async throws {
+        let f = try Fixture()
+        _ = try await f.seeded()
+        let signIn = f.termAuth.signIn
+        for _ in 0..<4 {
+            await #expect(throws: TermAuthError.invalidCredentials) { try await signIn.signIn(username: "alice", password: "wrong") }
+        }
+        let lockedUntil = f.clock.now() + 900
+        await #expect(throws: TermAuthError.accountLocked(until: lockedUntil)) { try await signIn.signIn(username: "alice", password: "wrong") }
+        // While locked, even the right password is refused.
+        await #expect(throws: TermAuthError.accountLocked(until: lockedUntil)) { try await signIn.signIn(username: "alice", password: Fixture.password) }
+        f.clock.advance(901)
+        #expect(try await signIn.signIn(username: "alice", password: Fixture.password).user.username == "alice")
+    }
+
+    @Test func successResetsTheFailureCount() async throws {
+        let f = try Fixture()
+        _ = try await f.seeded()
+        let signIn = f.termAuth.signIn
+        for _ in 0..<4 { _ = try? await signIn.signIn(username: "alice", password: "wrong") }
+        _ = try await signIn.signIn(username: "alice", password: Fixture.password)
+        for _ in 0..<4 {
+            await #expect(throws: TermAuthError.invalidCredentials) { try await signIn.signIn(username: "alice", password: "wrong") }
+        }
+    }
+
+    @Test func passwordHashesVerifyAndCarryTheirCost() {
+        let hasher = PasswordHasher(rounds: 2000)
+        let hash = hasher.hash("hunter22")
+        #expect(hash.hasPrefix("pbkdf2-sha512$2000$"))
+        #expect(hasher.verify("hunter22", against: hash))
+        #expect(PasswordHasher(rounds: 5000).verify("hunter22", against: hash))
+        #expect(!hasher.verify("hunter23", against: hash))
+        #expect(!hasher.verify("hunter22", against: "garbage"))
+    }
+}
