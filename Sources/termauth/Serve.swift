@@ -31,9 +31,7 @@ struct Serve: AsyncParsableCommand {
 
         let level = logLevel
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            BufferedLogHandler(logLevel: level, label: label, sink: .standardError)
         }
         let path = global.databasePath
         let termAuth = try TermAuth.open(database: path, settings: settings)

@@ -380,7 +380,7 @@ class BackgroundGet:
         self.url = url
         self.response: requests.Response | None = None
         self.error: BaseException | None = None
-        self._kw = dict(allow_redirects=True, timeout=(10, timeout), **kw)
+        self._kw = {"allow_redirects": True, "timeout": (10, timeout), **kw}
         self._thread = threading.Thread(target=self._run, name="user-agent", daemon=True)
 
     def _run(self):

@@ -9,7 +9,7 @@ struct TokenIssuer: Sendable {
     }
 
     func mint(
-        client: Client, userID: String?, scopes: ScopeSet, refreshScopes: ScopeSet? = nil, family: String = RandomToken.identifier(),
+        client: Client, userID: String?, scopes: ScopeSet, refreshScopes: ScopeSet? = nil, family: String = RandomToken.sequentialIdentifier(),
         codeHash: TokenHash? = nil, withRefresh: Bool, now: Int64, accessTTL: Int64? = nil
     ) -> Minted {
         let ttl = accessTTL ?? settings.lifetimes.accessToken

@@ -30,8 +30,12 @@ public struct ClientAuthenticator: Sendable {
             throw TermAuthError.clientAuthenticationFailed
         case (.some, nil): throw TermAuthError.clientAuthenticationFailed
         case (.some(let hash), .some(let given)):
-            guard hash.matches(given) else { throw TermAuthError.clientAuthenticationFailed }
-            return client
+            if hash.matches(given) { return client }
+            // The cached record may predate a `client reset-secret`: check the stored one.
+            guard let fresh = try await store.freshClient(id: id), let current = fresh.secret, current.matches(given) else {
+                throw TermAuthError.clientAuthenticationFailed
+            }
+            return fresh
         }
     }
 }

@@ -7,10 +7,13 @@ struct ScopePolicy: Sendable {
     func resolve(requested raw: String?, for client: Client) async throws -> ScopeSet {
         guard let raw else { return ScopeSet(client.scopes) }
         let requested = try ScopeSet(parsing: raw)
-        let known = Set(try await store.scopes().map(\.name))
-        for name in requested.names {
-            guard known.contains(name) else { throw TermAuthError.unknownScope(name) }
-            guard client.scopes.isEmpty || client.scopes.contains(name) else { throw TermAuthError.scopeNotAllowed(name) }
+        // The client's list only names registered scopes, so checking it first spares a query.
+        if !client.scopes.isEmpty, let outside = requested.names.first(where: { !client.scopes.contains($0) }) {
+            throw TermAuthError.scopeNotAllowed(outside)
+        }
+        if !requested.isEmpty {
+            let known = try await store.scopeNames()
+            if let unknown = requested.names.first(where: { !known.contains($0) }) { throw TermAuthError.unknownScope(unknown) }
         }
         return requested
     }

@@ -5,7 +5,10 @@ public typealias Store = ClientStore & UserStore & ScopeStore & RequestStore & C
 
 public protocol ClientStore: Sendable {
     func insertClient(_ client: Client) async throws
+    /// May answer from a cache up to a second old (see `ShortLivedCache`).
     func client(id: String) async throws -> Client?
+    /// Always from the database: for when a cached answer was refused.
+    func freshClient(id: String) async throws -> Client?
     func clients() async throws -> [Client]
     /// Removes the client with its tokens, codes, consents and parked requests.
     func removeClient(id: String) async throws -> Bool
@@ -30,6 +33,8 @@ public protocol ScopeStore: Sendable {
     /// Inserts, or replaces the scope of the same name.
     func saveScope(_ scope: Scope) async throws
     func scopes() async throws -> [Scope]
+    /// Just the names: what request validation needs, without decoding descriptions.
+    func scopeNames() async throws -> Set<String>
     func removeScope(name: String) async throws -> Bool
 }
 

@@ -20,8 +20,8 @@ struct TokenRoute: Sendable {
     }
 
     private func exchange(_ request: Request, _ context: TermAuthRequestContext) async throws -> Response {
-        let contentType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard contentType == "application/x-www-form-urlencoded" else {
+        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.filter { $0 != " " && $0 != "\t" }
+        guard let mediaType, mediaType.lowercased() == "application/x-www-form-urlencoded" else {
             throw TermAuthError.malformedParameter("Content-Type", reason: "must be application/x-www-form-urlencoded")
         }
         let body = try await request.body.collect(upTo: context.maxUploadSize)
@@ -32,7 +32,7 @@ struct TokenRoute: Sendable {
         let parameters = try TermAuthCore.Parameters(pairs: pairs)
         let credentials = try clientCredentials(request, parameters)
         let response = try await termAuth.tokens.exchange(parameters, credentials: credentials)
-        return JSONBody.response(headers: .noStore, TokenResponseBody(response))
+        return TokenResponseBody(response).httpResponse
     }
 
     private func clientCredentials(_ request: Request, _ p: TermAuthCore.Parameters) throws -> ClientCredentials {
@@ -50,19 +50,24 @@ struct TokenRoute: Sendable {
     }
 }
 
-/// RFC 6749 §5.1 field names.
-struct TokenResponseBody: Encodable {
-    let access_token: String
-    let token_type: String
-    let expires_in: Int64
-    let refresh_token: String?
-    let scope: String?
+/// RFC 6749 §5.1. Written by hand: this is the hottest response the server makes, and every
+/// value in it is either a number or from a character set that needs no escaping (base64url
+/// tokens, RFC 6749 scope tokens); `JSONBody.escape` is applied anyway.
+struct TokenResponseBody {
+    let response: TokenResponse
 
-    init(_ r: TokenResponse) {
-        access_token = r.accessToken
-        token_type = r.tokenType
-        expires_in = r.expiresIn
-        refresh_token = r.refreshToken
-        scope = r.scope.isEmpty ? nil : r.scope.string
+    init(_ response: TokenResponse) { self.response = response }
+
+    var json: String {
+        var out = "{\"access_token\":\"\(JSONBody.escape(response.accessToken))\",\"token_type\":\"\(response.tokenType)\",\"expires_in\":\(response.expiresIn)"
+        if let refresh = response.refreshToken { out += ",\"refresh_token\":\"\(JSONBody.escape(refresh))\"" }
+        if !response.scope.isEmpty { out += ",\"scope\":\"\(JSONBody.escape(response.scope.string))\"" }
+        return out + "}"
+    }
+
+    var httpResponse: Response {
+        var headers = HTTPFields.noStore
+        headers[.contentType] = "application/json;charset=UTF-8"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
     }
 }

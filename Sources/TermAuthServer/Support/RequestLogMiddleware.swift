@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -10,9 +9,10 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let start = ContinuousClock.now
         var status = 500
         defer {
-            let elapsed = ContinuousClock.now - start
-            let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-            context.logger.info("\(request.method) \(request.uri.path) \(status) \(String(format: "%.1f", ms))ms")
+            let elapsed = (ContinuousClock.now - start).components
+            // Tenths of a millisecond by integer arithmetic: String(format:) showed in profiles.
+            let tenths = elapsed.seconds * 10_000 + elapsed.attoseconds / 100_000_000_000_000
+            context.logger.info("\(request.method.rawValue) \(request.uri.path) \(status) \(tenths / 10).\(tenths % 10)ms")
         }
         do {
             let response = try await next(request, context)
