@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "termauth", targets: ["termauth"]),
         .library(name: "TermAuthCore", targets: ["TermAuthCore"]),
         .library(name: "TermAuthServer", targets: ["TermAuthServer"]),
+        .library(name: "TermAuthConsole", targets: ["TermAuthConsole"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -33,6 +34,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
+        .target(
+            name: "TermAuthConsole",
+            dependencies: [
+                "TermAuthCore",
+                "CNCursesW",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "TermAuthServer",
             dependencies: [
@@ -47,6 +58,7 @@ let package = Package(
             dependencies: [
                 "TermAuthCore",
                 "TermAuthServer",
+                "TermAuthConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -56,6 +68,11 @@ let package = Package(
         .testTarget(
             name: "TermAuthCoreTests",
             dependencies: ["TermAuthCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TermAuthConsoleTests",
+            dependencies: ["TermAuthCore", "TermAuthConsole"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,58 @@
+import TermAuthCore
+
+/// Step 3 of the seed in the terminal: sign in, then consent unless a remembered one covers
+/// the request, then record the decision through the same `AuthorizationFlow` every front end uses.
+public struct ApprovalSession {
+    public enum Result: Equatable {
+        case approved(ScopeSet)
+        case denied
+        /// Ctrl-C: nothing decided; the request stays parked until it expires.
+        case quit
+    }
+
+    let flow: AuthorizationFlow
+    let runner: ScreenRunner
+    let language: String?
+
+    public init(flow: AuthorizationFlow, runner: ScreenRunner, language: String? = UserLanguage.preferredTag()) {
+        self.flow = flow
+        self.runner = runner
+        self.language = language
+    }
+
+    public func run(_ pending: PendingAuthorization, username: String = "") async throws -> Result {
+        var login = LoginScreen(clientName: pending.client.name, clientID: pending.client.id,
+                                redirectURI: pending.request.redirectURI, username: username)
+        var user: SignedInUser?
+        while user == nil {
+            switch runner.run(&login) {
+            case .quit: return .quit
+            case .finish(.cancel), .stay:
+                try await flow.deny(pending, user: nil)
+                return .denied
+            case .finish(.signIn(let name, let password)):
+                do {
+                    user = try await flow.signIn(username: name, password: password, for: pending)
+                } catch let error as TermAuthError {
+                    switch error {
+                    case .invalidCredentials, .accountLocked: login.refused(error.description)
+                    default: throw error
+                    }
+                }
+            }
+        }
+        guard let user else { return .quit }
+        guard try await flow.consentNeeded(pending, user: user) else {
+            return .approved(try await flow.approve(pending, user: user, scopes: nil, remember: false))
+        }
+        var consent = ConsentScreen(pending: pending, username: user.user.username, language: language)
+        switch runner.run(&consent) {
+        case .quit: return .quit
+        case .finish(.deny), .stay:
+            try await flow.deny(pending, user: user)
+            return .denied
+        case .finish(.approve(let scopes, let remember)):
+            return .approved(try await flow.approve(pending, user: user, scopes: scopes, remember: remember))
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import TermAuthConsole
+import TermAuthCore
+import TermAuthServer
+
+/// The terminal as the user agent for one `/authorize` URL: what a CLI tool prints as "open this
+/// in your browser". Validates through the core, signs in, asks consent, then delivers the
+/// answer: to a loopback listener directly, otherwise by printing the redirect URL.
+struct Authorize: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Sign in and approve one /authorize URL in this terminal.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var themeOptions: ThemeOptions
+    @Argument(help: "The authorization URL, e.g. http://127.0.0.1:8080/authorize?response_type=code&client_id=...") var url: String
+
+    func run() async throws {
+        guard let components = URLComponents(string: url), components.path.hasSuffix("/authorize") || components.path.isEmpty,
+              let query = components.percentEncodedQuery
+        else { throw TermAuthError.invalidArgument("not an authorization URL (expected .../authorize?response_type=code&client_id=...)") }
+        let pairs: [(String, String)]
+        do { pairs = try FormParser.parse(Substring(query)) } catch {
+            throw TermAuthError.malformedParameter("query", reason: error.reason)
+        }
+        let theme = try themeOptions.load()
+        let termAuth = try global.open()
+        let flow = termAuth.flow
+        let validated: ValidatedAuthorization
+        do { validated = try await flow.validator.validate(pairs) } catch let rejection as AuthorizeRejection {
+            switch rejection {
+            case .showError(let error):
+                throw TermAuthError.invalidArgument("this authorization URL cannot be used: \(error.description)")
+            case .redirect(_, let error, _):
+                throw TermAuthError.invalidArgument("the request was refused: \(error.description)")
+            }
+        }
+        let parked = try await flow.park(validated, origin: "terminal on \(ProcessInfo.processInfo.hostName)")
+        let pending = try await flow.pending(requestID: parked.request.id)
+        let result = try await TerminalUI.with(theme: theme) { terminal in
+            try await ApprovalSession(flow: flow, runner: ScreenRunner(terminal: terminal, theme: theme)).run(pending)
+        }
+        switch result {
+        case .quit:
+            Output.line("cancelled; nothing was sent to \(Output.safe(validated.client.name))")
+            throw ExitCode(1)
+        case .approved(let scopes):
+            Output.line("approved: \(Output.safe(validated.client.name)) gets \"\(scopes.string)\"")
+        case .denied:
+            Output.line("denied: \(Output.safe(validated.client.name)) is told access_denied")
+        }
+        guard case .redirect(let location) = try await flow.deliver(requestID: parked.request.id) else {
+            throw TermAuthError.requestAlreadyDecided
+        }
+        try await Delivery.send(location)
+        if case .denied = result { throw ExitCode(1) }
+    }
+}
+
+/// Step 4: hand the redirect to the client.
+enum Delivery {
+    static func send(_ location: String) async throws {
+        guard let target = URL(string: location), target.scheme == "http",
+              let host = target.host, host == "127.0.0.1" || host == "::1" || host == "[::1]" || host == "localhost"
+        else {
+            Output.line("Open this URL to finish (it carries the answer to the application):")
+            Output.line(location)
+            return
+        }
+        var request = URLRequest(url: target, timeoutInterval: 10)
+        request.httpMethod = "GET"
+        do {
+            let (data, response) = try await URLSession.shared.data(for: request)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            let firstLine = String(decoding: data.prefix(200), as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+            Output.line("delivered to the application at \(host):\(target.port ?? 80): HTTP \(status) \(Output.safe(firstLine))")
+        } catch {
+            Output.line("the application at \(host):\(target.port ?? 80) did not answer; open this URL to finish:")
+            Output.line(location)
+        }
+    }
+}

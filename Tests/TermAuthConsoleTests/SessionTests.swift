@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import TermAuthCore
+@testable import TermAuthConsole
+
+/// The approval session against a real core (SQLite in a temporary directory) and the
+/// in-memory terminal: keys in, decisions recorded through the same flow as everything else.
+@Suite struct SessionTests {
+    struct World {
+        let termAuth: TermAuth
+        init() async throws {
+            let dir = NSTemporaryDirectory() + "termauth-console-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            var settings = Settings()
+            settings.security.passwordHashRounds = PasswordHasher.minimumRounds
+            termAuth = try TermAuth.open(database: dir + "/t.db", settings: settings)
+            try await termAuth.admin.addScope(Scope(name: "profile", description: "Read your profile"))
+            try await termAuth.admin.addScope(Scope(name: "email", description: "Read your email"))
+            _ = try await termAuth.admin.addUser(username: "alice", displayName: "Alice", password: "correct horse")
+            _ = try await termAuth.admin.addClient(.init(id: "app", name: "App", redirectURIs: ["http://127.0.0.1/cb"]))
+        }
+
+        func park(scope: String = "profile email") async throws -> PendingAuthorization {
+            let pairs = [("response_type", "code"), ("client_id", "app"), ("redirect_uri", "http://127.0.0.1:5000/cb"),
+                         ("scope", scope), ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+                         ("code_challenge_method", "S256")]
+            let parked = try await termAuth.flow.park(try await termAuth.flow.validator.validate(pairs), origin: "test")
+            return try await termAuth.flow.pending(requestID: parked.request.id)
+        }
+    }
+
+    @Test func wrongPasswordThenRightThenConsentWithOneScopeUnticked() async throws {
+        let world = try await World()
+        let terminal = MemoryTerminal()
+        terminal.type("alice")
+        terminal.press(.enter)
+        terminal.type("wrong")
+        terminal.press(.enter)
+        terminal.type("correct horse")
+        terminal.press(.enter)
+        // Consent: focus on email (first changeable, sorted: email, profile); untick it, remember, approve.
+        terminal.press(.character(" "), .down, .down, .character(" "), .character("a"))
+        let session = ApprovalSession(flow: world.termAuth.flow, runner: ScreenRunner(terminal: terminal, theme: .builtIn), language: nil)
+        let result = try await session.run(try await world.park())
+        #expect(result == .approved(ScopeSet(["profile"])))
+        #expect(terminal.frames.contains { $0.lines.joined().contains("incorrect username or password") })
+
+        // Second time, within the remembered scopes: only the sign-in screen is shown.
+        let again = MemoryTerminal()
+        again.type("alice")
+        again.press(.enter)
+        again.type("correct horse")
+        again.press(.enter)
+        let second = ApprovalSession(flow: world.termAuth.flow, runner: ScreenRunner(terminal: again, theme: .builtIn), language: nil)
+        #expect(try await second.run(try await world.park(scope: "profile")) == .approved(ScopeSet(["profile"])))
+        #expect(!again.frames.contains { $0.lines.joined().contains("Allow access?") })
+        #expect(again.frames.contains { $0.lines.joined().contains("Sign in") })
+    }
+
+    @Test func cancellingTheSignInDeniesTheRequest() async throws {
+        let world = try await World()
+        let terminal = MemoryTerminal()
+        terminal.press(.escape)
+        let pending = try await world.park()
+        let result = try await ApprovalSession(flow: world.termAuth.flow, runner: ScreenRunner(terminal: terminal, theme: .builtIn), language: nil).run(pending)
+        #expect(result == .denied)
+        #expect(try await world.termAuth.store.request(id: pending.request.id)?.status == .denied)
+    }
+}
