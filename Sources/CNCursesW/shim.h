@@ -11,6 +11,8 @@
 #endif
 
 #include <locale.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <signal.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
@@ -25,6 +27,16 @@ static inline int termauth_a_underline(void) { return (int)A_UNDERLINE; }
 static inline int termauth_a_dim(void) { return (int)A_DIM; }
 static inline int termauth_a_normal(void) { return (int)A_NORMAL; }
 static inline int termauth_colors(void) { return COLORS; }
+
+/// The terminal's real size, asked of the tty itself: SIGWINCH can land on any thread of a
+/// multi-threaded process, and then ncurses never hears of the resize.
+static inline int termauth_tty_size(int *rows, int *cols) {
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0) return -1;
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+    return 0;
+}
 
 /// Paints one wide string at a position with attributes and a colour pair.
 static inline int termauth_put(int y, int x, const wchar_t *text, int attrs, int pair) {

@@ -1,6 +1,7 @@
 """The terminal UI for real: `termauth authorize` and `termauth console` in tmux, with
 Authlib as the client and a real server holding the other end."""
 import re
+import subprocess
 import time
 
 import pytest
@@ -134,3 +135,31 @@ def test_hostile_text_is_refused_or_shown_inert(seeded, server):
             tmux.press("d")
             assert tmux.exit_code() == 1
         assert loopback.wait()["error"] == "access_denied"
+
+
+def test_resize_too_small_and_ctrl_c_restores_the_terminal(seeded, server, ui_client):
+    with Loopback("/callback") as loopback:
+        _, url, _, _ = authorization_url(server, ui_client, loopback, "profile")
+        with TmuxSession(ui(seeded, "authorize", url), env=ENV) as tmux:
+            tmux.wait_for("Sign in")
+            subprocess.run(["tmux", "resize-window", "-t", tmux.name, "-x", "30", "-y", "10"], check=True)
+            assert "Terminal too small" in tmux.wait_for("too small")
+            subprocess.run(["tmux", "resize-window", "-t", tmux.name, "-x", "80", "-y", "24"], check=True)
+            tmux.wait_for("Sign in")
+            tmux.press("C-c")
+            assert tmux.exit_code() == 1
+            after = tmux.screen()
+            # endwin() ran: the UI is gone and the shell's own output is on a normal screen.
+            assert "cancelled; nothing was sent" in after and "╭" not in after
+
+
+def test_sigterm_restores_the_terminal(seeded, server, ui_client):
+    with Loopback("/callback") as loopback:
+        _, url, _, _ = authorization_url(server, ui_client, loopback, "profile")
+        with TmuxSession(ui(seeded, "authorize", url), env=ENV) as tmux:
+            tmux.wait_for("Sign in")
+            pid = subprocess.run(["pgrep", "-n", "-f", "termauth authorize"], capture_output=True, text=True).stdout.split()
+            assert pid, "termauth authorize is not running"
+            subprocess.run(["kill", "-TERM", *pid], check=True)
+            assert tmux.exit_code() == 143
+            assert "╭" not in tmux.screen()

@@ -101,10 +101,26 @@ public final class NCursesTerminal: Terminal {
     }
 
     public func readKey(timeoutMilliseconds: Int?) -> Key? {
-        timeout(Int32(timeoutMilliseconds ?? -1))
-        var code: wint_t = 0
-        let result = get_wch(&code)
-        if result == ERR { return nil }
+        // SIGWINCH may land on any of the process's threads, and then ncurses never reports the
+        // resize; so wake up every 200 ms and compare the tty's real size with what curses thinks.
+        var waited = 0
+        while true {
+            timeout(200)
+            var code: wint_t = 0
+            let result = get_wch(&code)
+            if result != ERR { return decode(result, code) }
+            var rows: Int32 = 0
+            var columns: Int32 = 0
+            if termauth_tty_size(&rows, &columns) == 0, rows != termauth_lines() || columns != termauth_cols() {
+                resizeterm(rows, columns)
+                return .resize
+            }
+            waited += 200
+            if let limit = timeoutMilliseconds, waited >= limit { return nil }
+        }
+    }
+
+    private func decode(_ result: Int32, _ code: wint_t) -> Key? {
         if result == KEY_CODE_YES {
             switch Int32(code) {
             case KEY_UP: return .up
