@@ -53,6 +53,15 @@ struct Fixture {
         return pairs
     }
 
+    /// Parks a request and signs alice in for it, as a front end does before asking consent.
+    func parkAndSignIn(scope: String = "profile email") async throws -> (parked: ParkedRequest, pending: PendingAuthorization, alice: SignedInUser) {
+        let flow = termAuth.flow
+        let parked = try await flow.park(try await flow.validator.validate(authorizeQuery(scope: scope)), origin: "test")
+        let pending = try await flow.pending(approvalCode: parked.approvalCode)
+        let alice = try await flow.signIn(username: "alice", password: Self.password, for: pending)
+        return (parked, pending, alice)
+    }
+
     /// Parks, signs in, approves and delivers; returns the code from the redirect.
     func issueCode(scopes: ScopeSet? = nil, remember: Bool = false) async throws -> String {
         let flow = termAuth.flow

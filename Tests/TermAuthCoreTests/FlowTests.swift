@@ -42,9 +42,7 @@ import Testing
         let f = try Fixture()
         _ = try await f.seeded()
         let flow = f.termAuth.flow
-        let parked = try await flow.park(try await flow.validator.validate(f.authorizeQuery(scope: "profile")), origin: "test")
-        let pending = try await flow.pending(approvalCode: parked.approvalCode)
-        let alice = try await flow.signIn(username: "alice", password: Fixture.password, for: pending)
+        let (_, pending, alice) = try await f.parkAndSignIn(scope: "profile")
         await #expect(throws: TermAuthError.invalidArgument("scope email was not requested")) {
             try await flow.approve(pending, user: alice, scopes: ScopeSet(["email"]), remember: false)
         }
@@ -68,9 +66,7 @@ import Testing
         let f = try Fixture()
         _ = try await f.seeded()
         let flow = f.termAuth.flow
-        let parked = try await flow.park(try await flow.validator.validate(f.authorizeQuery()), origin: "test")
-        let pending = try await flow.pending(approvalCode: parked.approvalCode)
-        let alice = try await flow.signIn(username: "alice", password: Fixture.password, for: pending)
+        let (_, pending, alice) = try await f.parkAndSignIn()
         let successes = await withTaskGroup(of: Bool.self) { group in
             for i in 0..<10 {
                 group.addTask {
@@ -91,9 +87,7 @@ import Testing
         let f = try Fixture()
         _ = try await f.seeded()
         let flow = f.termAuth.flow
-        let parked = try await flow.park(try await flow.validator.validate(f.authorizeQuery()), origin: "test")
-        let pending = try await flow.pending(approvalCode: parked.approvalCode)
-        let alice = try await flow.signIn(username: "alice", password: Fixture.password, for: pending)
+        let (parked, pending, alice) = try await f.parkAndSignIn()
         f.clock.advance(601)
         await #expect(throws: TermAuthError.requestExpired) { try await flow.approve(pending, user: alice, scopes: nil, remember: false) }
         guard case .redirect(let location) = try await flow.deliver(handle: parked.handle) else { Issue.record("not delivered"); return }

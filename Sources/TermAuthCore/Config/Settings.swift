@@ -8,7 +8,7 @@ public struct Settings: Sendable, Equatable {
     public var resourceScope = "profile"
     /// Declarative scopes and clients, created at startup when absent.
     public var scopes: [Scope] = []
-    public var clients: [ClientDeclaration] = []
+    public var clients: [ClientRegistration] = []
 
     public init() {}
 
@@ -27,25 +27,6 @@ public struct Settings: Sendable, Equatable {
         public var maxFailedLogins = 5
         public var lockoutSeconds: Int64 = 900
         public init() {}
-    }
-
-    public struct ClientDeclaration: Sendable, Equatable {
-        public var id: String
-        public var name: String
-        public var isPublic: Bool
-        public var redirectURIs: [String]
-        public var grantTypes: [GrantType]
-        public var scopes: [String]
-        public var requirePKCE: Bool
-        public init(id: String, name: String, isPublic: Bool, redirectURIs: [String], grantTypes: [GrantType], scopes: [String], requirePKCE: Bool) {
-            self.id = id
-            self.name = name
-            self.isPublic = isPublic
-            self.redirectURIs = redirectURIs
-            self.grantTypes = grantTypes
-            self.scopes = scopes
-            self.requirePKCE = requirePKCE
-        }
     }
 
     public var passwordHasher: PasswordHasher { PasswordHasher(rounds: security.passwordHashRounds) }

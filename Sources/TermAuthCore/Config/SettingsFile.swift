@@ -75,7 +75,7 @@ public enum SettingsFile {
                 }
                 grants.append(grant)
             }
-            settings.clients.append(Settings.ClientDeclaration(
+            settings.clients.append(ClientRegistration(
                 id: try reader.requiredString(client, "id", at: at),
                 name: try reader.requiredString(client, "name", at: at),
                 isPublic: try reader.bool(client, "public", at: at) ?? false,

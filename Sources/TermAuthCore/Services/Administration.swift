@@ -5,31 +5,6 @@ public struct Administration: Sendable {
     let settings: Settings
     let clock: any Clock
 
-    public struct ClientRegistration: Sendable {
-        public var id: String?
-        public var name: String
-        public var isPublic: Bool
-        public var redirectURIs: [String]
-        public var grantTypes: [GrantType]
-        public var scopes: [String]
-        public var requirePKCE: Bool
-        public var allowPlainPKCE: Bool
-
-        public init(
-            id: String? = nil, name: String, isPublic: Bool = false, redirectURIs: [String], grantTypes: [GrantType] = GrantType.defaults,
-            scopes: [String] = [], requirePKCE: Bool = true, allowPlainPKCE: Bool = false
-        ) {
-            self.id = id
-            self.name = name
-            self.isPublic = isPublic
-            self.redirectURIs = redirectURIs
-            self.grantTypes = grantTypes
-            self.scopes = scopes
-            self.requirePKCE = requirePKCE
-            self.allowPlainPKCE = allowPlainPKCE
-        }
-    }
-
     /// Registers a client; returns it with its secret, shown this once and never again.
     public func addClient(_ r: ClientRegistration) async throws -> (client: Client, secret: String?) {
         let id = r.id ?? RandomToken.identifier()
@@ -142,11 +117,10 @@ public struct Administration: Sendable {
     public func applyDeclarations() async throws -> [(clientID: String, secret: String)] {
         for scope in settings.scopes { try await addScope(scope) }
         var created: [(String, String)] = []
-        for d in settings.clients where try await store.client(id: d.id) == nil {
-            let (_, secret) = try await addClient(ClientRegistration(
-                id: d.id, name: d.name, isPublic: d.isPublic, redirectURIs: d.redirectURIs, grantTypes: d.grantTypes,
-                scopes: d.scopes, requirePKCE: d.requirePKCE))
-            if let secret { created.append((d.id, secret)) }
+        for declared in settings.clients {
+            guard let id = declared.id, try await store.client(id: id) == nil else { continue }
+            let (_, secret) = try await addClient(declared)
+            if let secret { created.append((id, secret)) }
         }
         return created
     }

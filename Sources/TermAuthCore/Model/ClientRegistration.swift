@@ -1,0 +1,26 @@
+/// What an operator asks for when registering a client, from the command line or a settings file.
+public struct ClientRegistration: Sendable, Equatable {
+    public var id: String?
+    public var name: String
+    public var isPublic: Bool
+    public var redirectURIs: [String]
+    public var grantTypes: [GrantType]
+    public var scopes: [String]
+    public var requirePKCE: Bool
+    public var allowPlainPKCE: Bool
+
+    public init(
+        id: String? = nil, name: String, isPublic: Bool = false, redirectURIs: [String], grantTypes: [GrantType] = GrantType.defaults,
+        scopes: [String] = [], requirePKCE: Bool = true, allowPlainPKCE: Bool = false
+    ) {
+        self.id = id
+        self.name = name
+        self.isPublic = isPublic
+        self.redirectURIs = redirectURIs
+        self.grantTypes = grantTypes
+        self.scopes = scopes
+        self.requirePKCE = requirePKCE
+        self.allowPlainPKCE = allowPlainPKCE
+    }
+}
+
