@@ -30,5 +30,7 @@ public struct TermAuth: Sendable {
         TokenEndpoint(context: GrantContext(store: store, settings: settings, clock: clock), authenticator: ClientAuthenticator(store: store))
     }
     public var resources: ResourceGuard { ResourceGuard(store: store, clock: clock) }
+    public var introspection: TokenIntrospection { TokenIntrospection(store: store, clock: clock) }
+    public var revocation: TokenRevocation { TokenRevocation(store: store, clock: clock) }
     public var admin: Administration { Administration(store: store, settings: settings, clock: clock) }
 }

@@ -12,6 +12,8 @@ public enum TermAuthHTTP {
         TokenRoute(termAuth: termAuth).register(on: router)
         ResourceRoute(termAuth: termAuth).register(on: router)
         MetadataRoute(termAuth: termAuth, issuer: issuer).register(on: router)
+        DeviceRoutes(termAuth: termAuth, issuer: issuer).register(on: router)
+        IntrospectionRoutes(termAuth: termAuth, issuer: issuer).register(on: router)
         return router
     }
 

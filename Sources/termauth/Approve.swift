@@ -27,7 +27,7 @@ struct Approve: AsyncParsableCommand {
             return
         }
         let password = try PasswordInput.read(fromStdin: passwordStdin, prompt: "Password for \(username): ")
-        let signedIn = try await flow.signIn(username: username, password: password, for: pending)
+        let signedIn = try await flow.signIn(username: username, password: password, for: pending, origin: "cli")
         let client = "\(Output.safe(pending.client.name)) (\(Output.safe(pending.client.id)))"
         if deny {
             try await flow.deny(pending, user: signedIn)

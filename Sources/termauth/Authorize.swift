@@ -30,12 +30,10 @@ struct Authorize: AsyncParsableCommand {
         let flow = termAuth.flow
         let validated: ValidatedAuthorization
         do { validated = try await flow.validator.validate(pairs) } catch let rejection as AuthorizeRejection {
-            switch rejection {
-            case .showError(let error):
+            if case .showError(let error) = rejection {
                 throw TermAuthError.invalidArgument("this authorization URL cannot be used: \(error.description)")
-            case .redirect(_, let error, _):
-                throw TermAuthError.invalidArgument("the request was refused: \(error.description)")
             }
+            throw TermAuthError.invalidArgument("the request was refused: \(rejection.error.description)")
         }
         let parked = try await flow.park(validated, origin: "terminal on \(ProcessInfo.processInfo.hostName)")
         let pending = try await flow.pending(requestID: parked.request.id)

@@ -29,6 +29,9 @@ struct ClientCommand: AsyncParsableCommand {
                 }
                 grantTypes.append(grant)
             }
+            for grant in grantTypes where grant == .implicit || grant == .password {
+                Output.notice("warning: RFC 9700 (OAuth 2.0 Security BCP) advises against the \(grant.rawValue) grant; enable it only for clients that cannot use the authorization code grant with PKCE")
+            }
             let termAuth = try global.open()
             let (client, secret) = try await termAuth.admin.addClient(.init(
                 id: id, name: name, isPublic: self.public, redirectURIs: redirectURIs,

@@ -10,7 +10,7 @@ struct Termauth: AsyncParsableCommand {
         abstract: "An OAuth 2.0 authorization server whose login and consent live in the terminal.",
         subcommands: [
             Serve.self, ClientCommand.self, UserCommand.self, ScopeCommand.self, RequestsCommand.self,
-            Approve.self, Authorize.self, Console.self, TokenCommand.self, ConsentCommand.self, AuditCommand.self,
+            Approve.self, Authorize.self, Console.self, Device.self, TokenCommand.self, ConsentCommand.self, AuditCommand.self,
         ])
 
     static func main() async {

@@ -3,7 +3,40 @@ import TermAuthCore
 
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Headless tokens.", subcommands: [Issue.self])
+        commandName: "token", abstract: "Headless tokens.", subcommands: [Issue.self, Introspect.self, Revoke.self])
+
+    struct Introspect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show what a token stands for (RFC 7662 fields).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The access or refresh token.") var token: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let r = try await global.open().introspection.introspect(token)
+            if json {
+                Output.json(IntrospectionSummary(active: r.active, scope: r.scope, client_id: r.clientID, username: r.username,
+                                                 sub: r.subject, token_type: r.tokenType, exp: r.expiresAt, iat: r.issuedAt))
+            } else if r.active {
+                Output.line("active: \(r.tokenType ?? "") for client \(Output.safe(r.clientID))\(r.username.map { ", user \(Output.safe($0))" } ?? "")")
+                Output.line("scope: \(r.scope ?? "")")
+                Output.line("expires: \(r.expiresAt.map(Output.date) ?? "")")
+            } else {
+                Output.line("inactive")
+            }
+            if !r.active { throw ExitCode(1) }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token (a refresh token takes its whole family with it).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The access or refresh token.") var token: String
+
+        func run() async throws {
+            let count = try await global.open().revocation.revoke(token, by: nil, origin: "cli")
+            Output.line(count == 0 ? "no active token matched; nothing to revoke" : "revoked \(count) token\(count == 1 ? "" : "s")")
+        }
+    }
 
     struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue an access token directly, as the operator.")
@@ -23,6 +56,17 @@ struct TokenCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+struct IntrospectionSummary: Encodable {
+    let active: Bool
+    let scope: String?
+    let client_id: String?
+    let username: String?
+    let sub: String?
+    let token_type: String?
+    let exp: Int64?
+    let iat: Int64?
 }
 
 struct IssuedToken: Encodable {

@@ -98,7 +98,11 @@ import Testing
         await #expect(throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .unknownScope("admin"), state: "s t&=ate")) {
             try await f.termAuth.flow.validator.validate(f.authorizeQuery(scope: "profile admin"))
         }
-        await #expect(throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .unsupportedResponseType("token"), state: "s t&=ate")) {
+        await #expect(throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .unsupportedResponseType("id_token"), state: "s t&=ate")) {
+            try await f.termAuth.flow.validator.validate(f.authorizeQuery([("response_type", "id_token")]))
+        }
+        // The implicit grant answers in the fragment, and is off unless the client has it.
+        await #expect(throws: AuthorizeRejection.redirectInFragment(to: "https://app.example/cb", error: .grantNotAllowed(.implicit), state: "s t&=ate")) {
             try await f.termAuth.flow.validator.validate(f.authorizeQuery([("response_type", "token")]))
         }
         await #expect(throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .repeatedParameter("scope"), state: "s t&=ate")) {

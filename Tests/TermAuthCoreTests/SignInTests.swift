@@ -14,14 +14,27 @@ import Testing
         let f = try Fixture()
         _ = try await f.seeded()
         let signIn = f.termAuth.signIn
-        for _ in 0..<4 {
+        for _ in 0..<5 {
             await #expect(throws: TermAuthError.invalidCredentials) { try await signIn.signIn(username: "alice", password: "wrong") }
         }
-        let lockedUntil = f.clock.now() + 900
-        await #expect(throws: TermAuthError.accountLocked(until: lockedUntil)) { try await signIn.signIn(username: "alice", password: "wrong") }
-        // While locked, even the right password is refused.
-        await #expect(throws: TermAuthError.accountLocked(until: lockedUntil)) { try await signIn.signIn(username: "alice", password: Fixture.password) }
+        #expect(try await f.termAuth.store.user(username: "alice")?.lockedUntil == f.clock.now() + 900)
+        // While locked, even the right password is refused, with the very same answer.
+        await #expect(throws: TermAuthError.invalidCredentials) { try await signIn.signIn(username: "alice", password: Fixture.password) }
+        let audit = try await f.termAuth.store.recentAudit(limit: 20)
+        #expect(audit.contains { $0.kind == .accountLocked && $0.username == "alice" })
+        #expect(audit.last?.detail.hasPrefix("account locked until") == true)
         f.clock.advance(901)
+        #expect(try await signIn.signIn(username: "alice", password: Fixture.password).user.username == "alice")
+    }
+
+    @Test func failuresOutsideTheWindowDoNotAddUp() async throws {
+        let f = try Fixture()
+        _ = try await f.seeded()
+        let signIn = f.termAuth.signIn
+        for _ in 0..<4 { _ = try? await signIn.signIn(username: "alice", password: "wrong") }
+        f.clock.advance(901)
+        for _ in 0..<4 { _ = try? await signIn.signIn(username: "alice", password: "wrong") }
+        #expect(try await f.termAuth.store.user(username: "alice")?.lockedUntil == nil)
         #expect(try await signIn.signIn(username: "alice", password: Fixture.password).user.username == "alice")
     }
 

@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("response_type=token", "unsupported_response_type"),
+        ("response_type=id_token", "unsupported_response_type"),
         ("response_type=", "invalid_request"),
         ("scope=admin", "invalid_scope"),
         ("code_challenge=", "invalid_request"),

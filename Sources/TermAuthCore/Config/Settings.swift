@@ -19,12 +19,16 @@ public struct Settings: Sendable, Equatable {
         public var refreshToken: Int64 = 30 * 24 * 3600
         /// How long a parked request waits for a person.
         public var request: Int64 = 600
+        /// RFC 8628 §3.2: the least time a device waits between polls.
+        public var devicePollInterval: Int64 = 5
         public init() {}
     }
 
     public struct Security: Sendable, Equatable {
         public var passwordHashRounds = PasswordHasher.recommendedRounds
         public var maxFailedLogins = 5
+        /// Failures count toward a lock only within this window.
+        public var failureWindowSeconds: Int64 = 900
         public var lockoutSeconds: Int64 = 900
         public init() {}
     }

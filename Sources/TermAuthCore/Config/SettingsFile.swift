@@ -29,19 +29,21 @@ public enum SettingsFile {
             settings.port = try reader.int(server, "port", at: "server", range: 0...65535).map(Int.init) ?? settings.port
         }
         if let life = try reader.table(table, "lifetimes", at: "") {
-            try reader.checkKeys(life, allowed: ["authorization_code", "access_token", "refresh_token", "request"], at: "lifetimes")
+            try reader.checkKeys(life, allowed: ["authorization_code", "access_token", "refresh_token", "request", "device_poll_interval"], at: "lifetimes")
             let l = settings.lifetimes
             settings.lifetimes.authorizationCode = try reader.int(life, "authorization_code", at: "lifetimes", range: 1...600) ?? l.authorizationCode
             settings.lifetimes.accessToken = try reader.int(life, "access_token", at: "lifetimes", range: 1...31_536_000) ?? l.accessToken
             settings.lifetimes.refreshToken = try reader.int(life, "refresh_token", at: "lifetimes", range: 1...315_360_000) ?? l.refreshToken
             settings.lifetimes.request = try reader.int(life, "request", at: "lifetimes", range: 1...86_400) ?? l.request
+            settings.lifetimes.devicePollInterval = try reader.int(life, "device_poll_interval", at: "lifetimes", range: 1...60) ?? l.devicePollInterval
         }
         if let sec = try reader.table(table, "security", at: "") {
-            try reader.checkKeys(sec, allowed: ["password_hash_rounds", "max_failed_logins", "lockout_seconds"], at: "security")
+            try reader.checkKeys(sec, allowed: ["password_hash_rounds", "max_failed_logins", "failure_window_seconds", "lockout_seconds"], at: "security")
             let s = settings.security
             settings.security.passwordHashRounds = try reader.int(sec, "password_hash_rounds", at: "security", range: Int64(PasswordHasher.minimumRounds)...100_000_000).map(Int.init) ?? s.passwordHashRounds
             settings.security.maxFailedLogins = try reader.int(sec, "max_failed_logins", at: "security", range: 1...1000).map(Int.init) ?? s.maxFailedLogins
             settings.security.lockoutSeconds = try reader.int(sec, "lockout_seconds", at: "security", range: 1...31_536_000) ?? s.lockoutSeconds
+            settings.security.failureWindowSeconds = try reader.int(sec, "failure_window_seconds", at: "security", range: 1...31_536_000) ?? s.failureWindowSeconds
         }
         if let res = try reader.table(table, "resource", at: "") {
             try reader.checkKeys(res, allowed: ["scope"], at: "resource")

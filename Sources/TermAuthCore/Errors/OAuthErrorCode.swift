@@ -12,4 +12,7 @@ public enum OAuthErrorCode: String, Sendable, Codable {
     case temporarilyUnavailable = "temporarily_unavailable"
     case invalidToken = "invalid_token"
     case insufficientScope = "insufficient_scope"
+    case authorizationPending = "authorization_pending"
+    case slowDown = "slow_down"
+    case expiredToken = "expired_token"
 }

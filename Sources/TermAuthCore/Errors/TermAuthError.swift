@@ -36,6 +36,16 @@ public enum TermAuthError: Error, Equatable, Sendable {
     case invalidAccessToken
     case insufficientScope(required: String)
 
+    // device flow (RFC 8628 §3.5)
+    case authorizationPending
+    case slowDown(interval: Int64)
+    case deviceCodeExpired
+    case invalidDeviceCode
+    case tooManyWrongCodes(retryAfter: Int64)
+
+    // introspection and revocation
+    case tokenOfAnotherClient
+
     // people and requests
     case unknownRequest
     case requestExpired
@@ -70,6 +80,12 @@ extension TermAuthError {
              .invalidRefreshToken, .refreshTokenReused, .invalidCredentials, .accountLocked:
             return .invalidGrant
         case .invalidAccessToken: return .invalidToken
+        case .authorizationPending: return .authorizationPending
+        case .slowDown: return .slowDown
+        case .deviceCodeExpired: return .expiredToken
+        case .invalidDeviceCode: return .invalidGrant
+        case .tooManyWrongCodes: return .slowDown
+        case .tokenOfAnotherClient: return .unauthorizedClient
         case .insufficientScope: return .insufficientScope
         case .accessDenied, .consentRequired, .unknownRequest, .requestExpired, .requestAlreadyDecided:
             return .accessDenied
@@ -106,10 +122,16 @@ extension TermAuthError {
         case .refreshTokenReused: return "refresh token was already used; its token family is revoked"
         case .invalidAccessToken: return "access token is invalid, expired or revoked"
         case .insufficientScope(let s): return "the token lacks the scope \(s)"
+        case .authorizationPending: return "the user has not decided yet; poll again after the interval"
+        case .slowDown(let interval): return "polling too fast; wait at least \(interval) seconds between polls"
+        case .deviceCodeExpired: return "the device code has expired; start again"
+        case .invalidDeviceCode: return "device code is invalid or was already used"
+        case .tooManyWrongCodes(let seconds): return "too many wrong codes; wait \(seconds) seconds before trying again"
+        case .tokenOfAnotherClient: return "the token was issued to another client"
         case .unknownRequest: return "no pending authorization request with that code"
         case .requestExpired: return "the authorization request has expired"
         case .requestAlreadyDecided: return "the authorization request was already decided"
-        case .invalidCredentials: return "incorrect username or password"
+        case .invalidCredentials: return "incorrect username or password, or the account is temporarily locked"
         case .accountLocked(let until): return "too many failed sign-ins; try again after \(Timestamp.iso8601(until))"
         case .accessDenied: return "the resource owner denied the request"
         case .consentRequired: return "consent is required"

@@ -22,10 +22,11 @@ public struct AuthorizationFlow: Sendable {
         for _ in 0..<5 {
             let id = RandomToken.identifier()
             let handle = RandomToken.secret()
-            let request = AuthorizationRequest(
+            var request = AuthorizationRequest(
                 id: id, clientID: v.client.id, redirectURI: v.redirectURI, responseType: v.responseType, scopes: v.scopes,
                 state: v.state, codeChallenge: v.codeChallenge, codeChallengeMethod: v.codeChallengeMethod,
                 origin: Sanitized.line(origin, limit: 100), createdAt: now, expiresAt: now + settings.lifetimes.request)
+            request.pollInterval = settings.lifetimes.devicePollInterval
             let code = approvalCodes.code(forRequest: id)
             do {
                 try await store.insertRequest(request, approvalCode: TokenHash(of: code), handle: TokenHash(of: handle))
@@ -37,6 +38,17 @@ public struct AuthorizationFlow: Sendable {
             return ParkedRequest(request: request, approvalCode: code, handle: handle)
         }
         throw TermAuthError.storage("could not allocate an approval code")
+    }
+
+    /// RFC 8628 §3.1–3.2: parks a device's request. The device code is the handle the device
+    /// polls with; the user code is the approval code a person types.
+    public func parkDevice(client: Client, scope: String?, origin: String) async throws -> ParkedRequest {
+        guard client.allows(.deviceCode) else { throw TermAuthError.grantNotAllowed(.deviceCode) }
+        let scopes = try await ScopePolicy(store: store).resolve(requested: scope, for: client)
+        let validated = ValidatedAuthorization(
+            client: client, redirectURI: "", responseType: .deviceCode, scopes: scopes, state: nil,
+            codeChallenge: nil, codeChallengeMethod: nil)
+        return try await park(validated, origin: origin)
     }
 
     // MARK: look up
@@ -77,8 +89,8 @@ public struct AuthorizationFlow: Sendable {
 
     // MARK: decide
 
-    public func signIn(username: String, password: String, for pending: PendingAuthorization) async throws -> SignedInUser {
-        try await signIn.signIn(username: username, password: password, clientID: pending.client.id)
+    public func signIn(username: String, password: String, for pending: PendingAuthorization, origin: String = "terminal") async throws -> SignedInUser {
+        try await signIn.signIn(username: username, password: password, clientID: pending.client.id, origin: origin)
     }
 
     /// First meeting, or scopes beyond what was remembered: the person must be asked.
@@ -142,7 +154,9 @@ public struct AuthorizationFlow: Sendable {
 
     private func deliver(_ request: AuthorizationRequest) async throws -> Delivery {
         let now = clock.now()
-        let redirect = RedirectBuilder(base: request.redirectURI, state: request.state)
+        // A device collects its answer by polling the token endpoint (`DeviceCodeGrant`).
+        guard request.responseType != .deviceCode else { return .waiting(expiresAt: request.expiresAt) }
+        let redirect = RedirectBuilder(base: request.redirectURI, state: request.state, inFragment: request.responseType == .token)
         switch request.status {
         case .delivered:
             return .alreadyDelivered
@@ -150,11 +164,13 @@ public struct AuthorizationFlow: Sendable {
             guard request.expiresAt <= now else { return .waiting(expiresAt: request.expiresAt) }
             // Nobody decided in time: close it as denied so it cannot be approved late.
             _ = try await store.decideRequest(id: request.id, status: .denied, userID: nil, grantedScopes: nil, now: request.expiresAt - 1)
-            _ = try await store.deliverRequest(id: request.id, code: nil)
+            _ = try await store.deliverRequest(id: request.id, code: nil, tokens: [])
             return .redirect(redirect.error(.requestExpired))
         case .denied:
-            guard try await store.deliverRequest(id: request.id, code: nil) else { return .alreadyDelivered }
+            guard try await store.deliverRequest(id: request.id, code: nil, tokens: []) else { return .alreadyDelivered }
             return .redirect(redirect.error(.accessDenied))
+        case .approved where request.responseType == .token:
+            return try await deliverImplicit(request, redirect: redirect, now: now)
         case .approved:
             guard let userID = request.userID else { throw TermAuthError.storage("approved request without a user") }
             let code = RandomToken.secret()
@@ -162,9 +178,21 @@ public struct AuthorizationFlow: Sendable {
                 hash: TokenHash(of: code), clientID: request.clientID, userID: userID, redirectURI: request.redirectURI,
                 scopes: request.grantedScopes ?? request.scopes, codeChallenge: request.codeChallenge,
                 codeChallengeMethod: request.codeChallengeMethod, issuedAt: now, expiresAt: now + settings.lifetimes.authorizationCode)
-            guard try await store.deliverRequest(id: request.id, code: stored) else { return .alreadyDelivered }
+            guard try await store.deliverRequest(id: request.id, code: stored, tokens: []) else { return .alreadyDelivered }
             try await store.appendAudit(AuditEvent(at: now, kind: .codeIssued, clientID: request.clientID, detail: "request \(request.id)"))
             return .redirect(redirect.success(["code": code]))
         }
+    }
+
+    /// RFC 6749 §4.2.2: the access token itself, in the fragment, and never a refresh token.
+    private func deliverImplicit(_ request: AuthorizationRequest, redirect: RedirectBuilder, now: Int64) async throws -> Delivery {
+        guard let client = try await store.client(id: request.clientID) else { throw TermAuthError.unknownClient }
+        let scopes = request.grantedScopes ?? request.scopes
+        let minted = TokenIssuer(settings: settings).mint(client: client, userID: request.userID, scopes: scopes, withRefresh: false, now: now)
+        guard try await store.deliverRequest(id: request.id, code: nil, tokens: minted.records) else { return .alreadyDelivered }
+        try await store.appendAudit(AuditEvent(at: now, kind: .tokenIssued, clientID: client.id, detail: "implicit grant, scope \"\(scopes.string)\""))
+        var fields = [("access_token", minted.response.accessToken), ("token_type", "Bearer"), ("expires_in", String(minted.response.expiresIn))]
+        if !scopes.isEmpty { fields.append(("scope", scopes.string)) }
+        return .redirect(redirect.success(fields))
     }
 }

@@ -25,14 +25,21 @@ public struct AuthorizeValidator: Sendable {
         }
 
         let state = first["state"]
-        func refuse(_ error: TermAuthError) -> AuthorizeRejection { .redirect(to: redirectURI, error: error, state: state) }
+        let implicit = first["response_type"] == "token"
+        func refuse(_ error: TermAuthError) -> AuthorizeRejection {
+            implicit ? .redirectInFragment(to: redirectURI, error: error, state: state) : .redirect(to: redirectURI, error: error, state: state)
+        }
 
         let params: Parameters
         do { params = try Parameters(pairs: pairs) } catch { throw refuse(error) }
 
         guard let rawType = params["response_type"] else { throw refuse(.missingParameter("response_type")) }
-        guard let responseType = ResponseType(rawValue: rawType) else { throw refuse(.unsupportedResponseType(rawType)) }
-        guard client.allows(.authorizationCode) else { throw refuse(.grantNotAllowed(.authorizationCode)) }
+        guard let responseType = ResponseType(rawValue: rawType), responseType != .deviceCode else {
+            throw refuse(.unsupportedResponseType(rawType))
+        }
+        // The implicit grant is off unless the client was registered with it (RFC 9700 §2.1.2).
+        let grant: GrantType = responseType == .token ? .implicit : .authorizationCode
+        guard client.allows(grant) else { throw refuse(.grantNotAllowed(grant)) }
 
         let scopes: ScopeSet
         do {
@@ -41,7 +48,10 @@ public struct AuthorizeValidator: Sendable {
 
         var challenge = params["code_challenge"]
         var method: PKCEMethod?
-        if let c = challenge {
+        if responseType == .token {
+            // No code, so nothing for PKCE to bind.
+            challenge = nil
+        } else if let c = challenge {
             let rawMethod = params["code_challenge_method"] ?? "plain"
             guard let m = PKCEMethod(rawValue: rawMethod) else {
                 throw refuse(.malformedParameter("code_challenge_method", reason: "must be S256 or plain"))

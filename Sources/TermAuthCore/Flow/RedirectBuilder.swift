@@ -3,14 +3,21 @@
 public struct RedirectBuilder: Sendable {
     public let base: String
     public let state: String?
+    /// The implicit grant answers in the fragment (RFC 6749 §4.2.2), never in the query.
+    public let inFragment: Bool
 
-    public init(base: String, state: String?) {
+    public init(base: String, state: String?, inFragment: Bool = false) {
         self.base = base
         self.state = state
+        self.inFragment = inFragment
     }
 
     public func success(_ parameters: KeyValuePairs<String, String>) -> String {
         build(Array(parameters))
+    }
+
+    public func success(_ parameters: [(String, String)]) -> String {
+        build(parameters)
     }
 
     public func error(_ error: TermAuthError) -> String {
@@ -21,6 +28,7 @@ public struct RedirectBuilder: Sendable {
         var all = parameters
         if let state { all.append(("state", state)) }
         let query = all.map { "\(FormEncoding.encode($0.0))=\(FormEncoding.encode($0.1))" }.joined(separator: "&")
+        if inFragment { return base + "#" + query }
         let separator = base.contains("?") ? (base.hasSuffix("?") || base.hasSuffix("&") ? "" : "&") : "?"
         return base + separator + query
     }

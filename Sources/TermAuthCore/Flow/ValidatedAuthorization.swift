@@ -15,4 +15,21 @@ public enum AuthorizeRejection: Error, Sendable, Equatable {
     case showError(TermAuthError)
     /// The redirect URI is trusted: send the error to it, with the state.
     case redirect(to: String, error: TermAuthError, state: String?)
+    /// The same for the implicit grant, whose answers travel in the fragment.
+    case redirectInFragment(to: String, error: TermAuthError, state: String?)
+
+    /// Where the error goes, for the redirecting cases.
+    public var redirectURL: String? {
+        switch self {
+        case .showError: return nil
+        case .redirect(let uri, let error, let state): return RedirectBuilder(base: uri, state: state).error(error)
+        case .redirectInFragment(let uri, let error, let state): return RedirectBuilder(base: uri, state: state, inFragment: true).error(error)
+        }
+    }
+
+    public var error: TermAuthError {
+        switch self {
+        case .showError(let e), .redirect(_, let e, _), .redirectInFragment(_, let e, _): return e
+        }
+    }
 }

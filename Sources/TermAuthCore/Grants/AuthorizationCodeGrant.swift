@@ -32,10 +32,10 @@ struct AuthorizationCodeGrant: GrantHandler {
         switch try await context.store.redeemCode(hash: hash, now: now, issuing: code.expiresAt > now ? minted.records : []) {
         case .redeemed:
             guard code.expiresAt > now else { throw TermAuthError.codeExpired }
+            try await context.audit(.tokenIssued, client: client, detail: "authorization code, scope \"\(code.scopes.string)\"")
             return minted.response
         case .reused(let revoked):
-            try await context.store.appendAudit(AuditEvent(
-                at: now, kind: .codeReused, clientID: client.id, detail: "code presented again; \(revoked) tokens revoked"))
+            try await context.audit(.codeReused, client: client, detail: "code presented again; \(revoked) tokens revoked")
             throw TermAuthError.codeReused
         case .unknown:
             throw TermAuthError.invalidCode

@@ -10,7 +10,14 @@ public struct GrantContext: Sendable {
     public let store: any Store
     public let settings: Settings
     public let clock: any Clock
+    /// Where the request came from, for the audit log.
+    public var origin: String?
 
     var issuer: TokenIssuer { TokenIssuer(settings: settings) }
     var scopes: ScopePolicy { ScopePolicy(store: store) }
+    var signIn: SignIn { SignIn(store: store, settings: settings, clock: clock) }
+
+    func audit(_ kind: AuditEvent.Kind, client: Client, username: String? = nil, detail: String) async throws {
+        try await store.appendAudit(AuditEvent(at: clock.now(), kind: kind, clientID: client.id, username: username, detail: detail, origin: origin))
+    }
 }

@@ -26,10 +26,10 @@ struct RefreshTokenGrant: GrantHandler {
             codeHash: old.codeHash, withRefresh: true, now: now)
         switch try await context.store.rotateRefreshToken(hash: hash, now: now, issuing: minted.records) {
         case .rotated:
+            try await context.audit(.tokenIssued, client: client, detail: "refresh, scope \"\(scopes.string)\"")
             return minted.response
         case .reused(let revoked):
-            try await context.store.appendAudit(AuditEvent(
-                at: now, kind: .refreshReused, clientID: client.id, detail: "rotated refresh token presented again; \(revoked) tokens revoked"))
+            try await context.audit(.refreshReused, client: client, detail: "rotated refresh token presented again; \(revoked) tokens revoked")
             throw TermAuthError.refreshTokenReused
         case .invalid:
             throw TermAuthError.invalidRefreshToken

@@ -10,6 +10,8 @@ public struct AuditEvent: Sendable, Equatable {
         case codeReused = "code.reused"
         case refreshReused = "refresh.reused"
         case tokenIssued = "token.issued"
+        case tokenRevoked = "token.revoked"
+        case deviceCodeWrong = "device.wrong_code"
         case consentRevoked = "consent.revoked"
         case clientAdded = "client.added"
         case clientRemoved = "client.removed"
@@ -25,12 +27,15 @@ public struct AuditEvent: Sendable, Equatable {
     public var username: String?
     /// Free text; callers never put secrets here.
     public var detail: String
+    /// Where the action came from: a peer address, or "terminal"/"cli" for local front ends.
+    public var origin: String?
 
-    public init(at: Int64, kind: Kind, clientID: String? = nil, username: String? = nil, detail: String = "") {
+    public init(at: Int64, kind: Kind, clientID: String? = nil, username: String? = nil, detail: String = "", origin: String? = nil) {
         self.at = at
         self.kind = kind
         self.clientID = clientID
         self.username = username
-        self.detail = detail
+        self.detail = Sanitized.line(detail, limit: 300)
+        self.origin = origin.map { Sanitized.line($0, limit: 100) }
     }
 }

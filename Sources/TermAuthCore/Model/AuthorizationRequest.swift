@@ -19,6 +19,9 @@ public struct AuthorizationRequest: Sendable, Equatable {
     public var status: Status
     public var userID: String?
     public var grantedScopes: ScopeSet?
+    /// Device flow: seconds the device must wait between polls (RFC 8628 §3.5), and its last poll.
+    public var pollInterval: Int64 = 5
+    public var lastPolledAt: Int64?
 
     public init(
         id: String, clientID: String, redirectURI: String, responseType: ResponseType, scopes: ScopeSet,
@@ -42,6 +45,10 @@ public struct AuthorizationRequest: Sendable, Equatable {
     }
 }
 
+/// What a parked request will produce: a code (RFC 6749 §4.1), a token in the fragment
+/// (implicit, §4.2), or tokens for a polling device (RFC 8628).
 public enum ResponseType: String, Sendable {
     case code
+    case token
+    case deviceCode = "device_code"
 }

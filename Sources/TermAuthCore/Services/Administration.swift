@@ -16,15 +16,15 @@ public struct Administration: Sendable {
             throw TermAuthError.invalidArgument("client name must be 1 to 100 printable characters")
         }
         let grants = r.grantTypes.reduce(into: [GrantType]()) { if !$0.contains($1) { $0.append($1) } }
-        let implemented = Set(TokenEndpoint.supportedGrantTypes)
+        let implemented = Set(TokenEndpoint.supportedGrantTypes + [GrantType.implicit.rawValue])
         for grant in grants where !implemented.contains(grant.rawValue) {
-            throw TermAuthError.invalidArgument("grant type \(grant.rawValue) is not supported yet")
+            throw TermAuthError.invalidArgument("grant type \(grant.rawValue) is not supported")
         }
         if r.isPublic && grants.contains(.clientCredentials) {
             throw TermAuthError.invalidArgument("a public client cannot use client_credentials: it has no secret")
         }
-        if grants.contains(.authorizationCode) && r.redirectURIs.isEmpty {
-            throw TermAuthError.invalidArgument("the authorization_code grant needs at least one --redirect-uri")
+        if (grants.contains(.authorizationCode) || grants.contains(.implicit)) && r.redirectURIs.isEmpty {
+            throw TermAuthError.invalidArgument("the authorization_code and implicit grants need at least one --redirect-uri")
         }
         for uri in r.redirectURIs { try RedirectURI.validateForRegistration(uri) }
         let known = Set(try await store.scopes().map(\.name))

@@ -45,6 +45,8 @@ extension AuthorizationRequest {
             status: Status(rawValue: row["status"]) ?? .denied, userID: row["user_id"],
             grantedScopes: (row["granted_scope"] as String?).map { ScopeSet($0.split(separator: " ").map(String.init)) }
         )
+        pollInterval = row["poll_interval"]
+        lastPolledAt = row["last_polled_at"]
     }
 }
 
@@ -86,7 +88,7 @@ extension AuditEvent {
     init(row: Row) {
         self.init(
             at: row["at"], kind: Kind(rawValue: row["kind"]) ?? .loginFailed,
-            clientID: row["client_id"], username: row["username"], detail: row["detail"]
+            clientID: row["client_id"], username: row["username"], detail: row["detail"], origin: row["origin"]
         )
     }
 }

@@ -12,7 +12,7 @@ enum SQLiteSchema {
                     require_pkce INTEGER NOT NULL, allow_plain_pkce INTEGER NOT NULL, created_at INTEGER NOT NULL);
                 CREATE TABLE users(
                     id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,
-                    password_hash TEXT NOT NULL, failed_logins INTEGER NOT NULL DEFAULT 0,
+                    password_hash TEXT NOT NULL, failed_logins INTEGER NOT NULL DEFAULT 0, first_failed_at INTEGER,
                     locked_until INTEGER, created_at INTEGER NOT NULL);
                 CREATE TABLE scopes(
                     name TEXT PRIMARY KEY, description TEXT NOT NULL, translations TEXT NOT NULL,
@@ -22,7 +22,8 @@ enum SQLiteSchema {
                     client_id TEXT NOT NULL, redirect_uri TEXT NOT NULL, response_type TEXT NOT NULL,
                     scope TEXT NOT NULL, state TEXT, code_challenge TEXT, code_challenge_method TEXT,
                     origin TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-                    status TEXT NOT NULL, user_id TEXT, granted_scope TEXT, decided_at INTEGER);
+                    status TEXT NOT NULL, user_id TEXT, granted_scope TEXT, decided_at INTEGER,
+                    poll_interval INTEGER NOT NULL DEFAULT 5, last_polled_at INTEGER);
                 CREATE INDEX requests_status ON requests(status, expires_at);
                 CREATE TABLE codes(
                     hash BLOB PRIMARY KEY, client_id TEXT NOT NULL, user_id TEXT NOT NULL,
@@ -42,7 +43,7 @@ enum SQLiteSchema {
                     granted_at INTEGER NOT NULL, PRIMARY KEY(user_id, client_id));
                 CREATE TABLE audit(
                     id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL,
-                    client_id TEXT, username TEXT, detail TEXT NOT NULL);
+                    client_id TEXT, username TEXT, detail TEXT NOT NULL, origin TEXT);
                 """)
         }
         return migrator

@@ -174,13 +174,21 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func recordFailedLogin(userID: String, now: Int64, limit: Int, lockSeconds: Int64) async throws -> Int64? {
+    public func recordFailedLogin(userID: String, now: Int64, limit: Int, window: Int64, lockSeconds: Int64) async throws -> Int64? {
         try await run { db in
-            try db.execute(sql: "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?", arguments: [userID])
+            // A failure outside the window starts a new count.
+            try db.execute(
+                sql: """
+                    UPDATE users SET
+                        failed_logins = CASE WHEN first_failed_at IS NULL OR first_failed_at <= ? THEN 1 ELSE failed_logins + 1 END,
+                        first_failed_at = CASE WHEN first_failed_at IS NULL OR first_failed_at <= ? THEN ? ELSE first_failed_at END
+                    WHERE id = ?
+                    """,
+                arguments: [now - window, now - window, now, userID])
             let failures = try Int.fetchOne(db, sql: "SELECT failed_logins FROM users WHERE id = ?", arguments: [userID]) ?? 0
             guard failures >= limit else { return nil }
             let until = now + lockSeconds
-            try db.execute(sql: "UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?", arguments: [until, userID])
+            try db.execute(sql: "UPDATE users SET failed_logins = 0, first_failed_at = NULL, locked_until = ? WHERE id = ?", arguments: [until, userID])
             return until
         }
     }
@@ -188,7 +196,7 @@ public final class SQLiteStore: Store {
     public func resetFailedLogins(userID: String) async throws {
         try await run { db in
             try db.execute(
-                sql: "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ? AND (failed_logins != 0 OR locked_until IS NOT NULL)",
+                sql: "UPDATE users SET failed_logins = 0, first_failed_at = NULL, locked_until = NULL WHERE id = ? AND (failed_logins != 0 OR locked_until IS NOT NULL)",
                 arguments: [userID])
         }
     }
@@ -232,12 +240,13 @@ public final class SQLiteStore: Store {
             try db.execute(
                 sql: """
                     INSERT INTO requests(id, approval_hash, handle_hash, client_id, redirect_uri, response_type, scope, state,
-                        code_challenge, code_challenge_method, origin, created_at, expires_at, status)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     r.id, approvalCode.bytes, handle.bytes, r.clientID, r.redirectURI, r.responseType.rawValue, r.scopes.string,
                     r.state, r.codeChallenge, r.codeChallengeMethod?.rawValue, r.origin, r.createdAt, r.expiresAt, r.status.rawValue,
+                    r.pollInterval,
                 ])
         }
     }
@@ -281,13 +290,30 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func deliverRequest(id: String, code: AuthorizationCode?) async throws -> Bool {
+    public func deliverRequest(id: String, code: AuthorizationCode?, tokens: [Token]) async throws -> Bool {
         try await run { db in
             try db.execute(
                 sql: "UPDATE requests SET status = 'delivered' WHERE id = ? AND status IN ('approved', 'denied')", arguments: [id])
             guard db.changesCount > 0 else { return false }
             if let code { try Self.insert(code, db) }
+            try Self.insert(tokens, db)
             return true
+        }
+    }
+
+    public func recordDevicePoll(id: String, now: Int64) async throws -> DevicePoll {
+        try await run { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT poll_interval, last_polled_at FROM requests WHERE id = ?", arguments: [id]) else {
+                return .inTime
+            }
+            let interval: Int64 = row["poll_interval"]
+            let last: Int64? = row["last_polled_at"]
+            if let last, now - last < interval {
+                try db.execute(sql: "UPDATE requests SET poll_interval = ?, last_polled_at = ? WHERE id = ?", arguments: [interval + 5, now, id])
+                return .slowDown(interval: interval + 5)
+            }
+            try db.execute(sql: "UPDATE requests SET last_polled_at = ? WHERE id = ?", arguments: [now, id])
+            return .inTime
         }
     }
 
@@ -368,6 +394,13 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func revokeToken(hash: TokenHash) async throws -> Bool {
+        try await run { db in
+            try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE hash = ? AND revoked = 0", arguments: [hash.bytes])
+            return db.changesCount > 0
+        }
+    }
+
     public func revokeFamily(_ family: String) async throws -> Int {
         try await run { db in
             try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE family = ? AND revoked = 0", arguments: [family])
@@ -418,8 +451,8 @@ public final class SQLiteStore: Store {
 
     public func appendAudit(_ e: AuditEvent) async throws {
         try await run { db in
-            try db.cachedStatement(sql: "INSERT INTO audit(at, kind, client_id, username, detail) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [e.at, e.kind.rawValue, e.clientID, e.username, e.detail])
+            try db.cachedStatement(sql: "INSERT INTO audit(at, kind, client_id, username, detail, origin) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [e.at, e.kind.rawValue, e.clientID, e.username, e.detail, e.origin])
         }
     }
 

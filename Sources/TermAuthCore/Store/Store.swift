@@ -23,9 +23,9 @@ public protocol UserStore: Sendable {
     /// Removes the user with their tokens and consents.
     func removeUser(username: String) async throws -> Bool
     func updatePassword(userID: String, hash: String) async throws
-    /// Counts a failed sign-in; at `limit` failures the account locks until `now + lockSeconds`.
-    /// Returns the lock's end when this failure locked it.
-    func recordFailedLogin(userID: String, now: Int64, limit: Int, lockSeconds: Int64) async throws -> Int64?
+    /// Counts a failed sign-in; at `limit` failures within `window` seconds the account locks
+    /// until `now + lockSeconds`. Returns the lock's end when this failure locked it.
+    func recordFailedLogin(userID: String, now: Int64, limit: Int, window: Int64, lockSeconds: Int64) async throws -> Int64?
     func resetFailedLogins(userID: String) async throws
 }
 
@@ -47,9 +47,17 @@ public protocol RequestStore: Sendable {
     func pendingRequests(now: Int64) async throws -> [AuthorizationRequest]
     /// Records a decision on a pending, unexpired request. False when someone else decided first.
     func decideRequest(id: String, status: AuthorizationRequest.Status, userID: String?, grantedScopes: ScopeSet?, now: Int64) async throws -> Bool
-    /// Marks a decided request delivered, storing its code (if approved) in the same transaction.
-    /// False when it was already delivered.
-    func deliverRequest(id: String, code: AuthorizationCode?) async throws -> Bool
+    /// Marks a decided request delivered, storing what it produced (a code, or tokens for the
+    /// implicit and device grants) in the same transaction. False when it was already delivered.
+    func deliverRequest(id: String, code: AuthorizationCode?, tokens: [Token]) async throws -> Bool
+    /// Records a device's poll (RFC 8628 §3.5): polling sooner than the interval answers
+    /// `.slowDown` and lengthens the interval by five seconds.
+    func recordDevicePoll(id: String, now: Int64) async throws -> DevicePoll
+}
+
+public enum DevicePoll: Sendable, Equatable {
+    case inTime
+    case slowDown(interval: Int64)
 }
 
 public enum CodeRedemption: Sendable, Equatable {
@@ -78,6 +86,7 @@ public protocol TokenStore: Sendable {
     /// Marks the refresh token used and stores its successors, atomically.
     func rotateRefreshToken(hash: TokenHash, now: Int64, issuing tokens: [Token]) async throws -> RefreshRotation
     func revokeFamily(_ family: String) async throws -> Int
+    func revokeToken(hash: TokenHash) async throws -> Bool
 }
 
 public protocol ConsentStore: Sendable {

@@ -25,10 +25,8 @@ struct AuthorizeRoutes: Sendable {
         do {
             validated = try await termAuth.flow.validator.validate(pairs)
         } catch let rejection as AuthorizeRejection {
-            switch rejection {
-            case .showError(let error): return errorPage(error, browser: browser)
-            case .redirect(let uri, let error, let state): return redirect(RedirectBuilder(base: uri, state: state).error(error))
-            }
+            guard let location = rejection.redirectURL else { return errorPage(rejection.error, browser: browser) }
+            return redirect(location)
         }
         let parked = try await termAuth.flow.park(validated, origin: context.peer)
         if browser { return waitingPage(parked.approvalCode, client: validated.client, handle: parked.handle) }

@@ -10,14 +10,25 @@ struct MetadataRoute: Sendable {
         router.get(".well-known/oauth-authorization-server") { _, _ in
             let base = issuer.value
             let scopes = try await termAuth.store.scopes().map(\.name)
+            // What registered clients can actually use, not everything the code knows.
+            let enabled = Set(try await termAuth.store.clients().flatMap(\.grantTypes))
+            let grants = TokenEndpoint.supportedGrantTypes.filter { enabled.contains(GrantType(rawValue: $0)!) }
+            var responseTypes: [String] = []
+            if enabled.contains(.authorizationCode) { responseTypes.append("code") }
+            if enabled.contains(.implicit) { responseTypes.append("token") }
             return JSONBody.response(Metadata(
                 issuer: base,
                 authorization_endpoint: base + "/authorize",
                 token_endpoint: base + "/token",
-                response_types_supported: ["code"],
-                response_modes_supported: ["query"],
-                grant_types_supported: TokenEndpoint.supportedGrantTypes,
+                device_authorization_endpoint: base + "/device_authorization",
+                introspection_endpoint: base + "/introspect",
+                revocation_endpoint: base + "/revoke",
+                response_types_supported: responseTypes,
+                response_modes_supported: responseTypes.contains("token") ? ["query", "fragment"] : ["query"],
+                grant_types_supported: grants,
                 token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+                introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+                revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
                 code_challenge_methods_supported: ["S256"],
                 scopes_supported: scopes))
         }
@@ -29,10 +40,15 @@ struct Metadata: Encodable {
     let issuer: String
     let authorization_endpoint: String
     let token_endpoint: String
+    let device_authorization_endpoint: String
+    let introspection_endpoint: String
+    let revocation_endpoint: String
     let response_types_supported: [String]
     let response_modes_supported: [String]
     let grant_types_supported: [String]
     let token_endpoint_auth_methods_supported: [String]
+    let introspection_endpoint_auth_methods_supported: [String]
+    let revocation_endpoint_auth_methods_supported: [String]
     let code_challenge_methods_supported: [String]
     let scopes_supported: [String]
 }

@@ -9,44 +9,14 @@ struct TokenRoute: Sendable {
 
     func register(on router: Router<TermAuthRequestContext>) {
         router.post("token") { request, context in
-            do {
-                return try await exchange(request, context)
-            } catch let error as TermAuthError {
-                return OAuthErrorResponse.json(error)
-            } catch {
-                return OAuthErrorResponse.unexpected(error, logger: context.logger)
-            }
+            await ClientForm.answering(context) { try await exchange(request, context) }
         }
     }
 
     private func exchange(_ request: Request, _ context: TermAuthRequestContext) async throws -> Response {
-        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.filter { $0 != " " && $0 != "\t" }
-        guard let mediaType, mediaType.lowercased() == "application/x-www-form-urlencoded" else {
-            throw TermAuthError.malformedParameter("Content-Type", reason: "must be application/x-www-form-urlencoded")
-        }
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
-        let pairs: [(String, String)]
-        do { pairs = try FormParser.parse(Substring(String(buffer: body))) } catch {
-            throw TermAuthError.malformedParameter("body", reason: error.reason)
-        }
-        let parameters = try TermAuthCore.Parameters(pairs: pairs)
-        let credentials = try clientCredentials(request, parameters)
-        let response = try await termAuth.tokens.exchange(parameters, credentials: credentials)
+        let form = try await ClientForm.read(request, context)
+        let response = try await termAuth.tokens.exchange(form.parameters, credentials: form.credentials, origin: context.peer)
         return TokenResponseBody(response).httpResponse
-    }
-
-    private func clientCredentials(_ request: Request, _ p: TermAuthCore.Parameters) throws -> ClientCredentials {
-        if let header = request.headers[.authorization] {
-            let basic: (id: String, secret: String)?
-            do { basic = try BasicCredentials.parse(header) } catch { throw TermAuthError.clientAuthenticationFailed }
-            guard let basic else { throw TermAuthError.clientAuthenticationFailed }
-            // §2.3.1: a client must not use more than one authentication method per request.
-            if p["client_secret"] != nil { throw TermAuthError.clientAuthenticationAmbiguous }
-            if let bodyID = p["client_id"], bodyID != basic.id { throw TermAuthError.clientAuthenticationAmbiguous }
-            return .basic(id: basic.id, secret: basic.secret.isEmpty ? nil : basic.secret)
-        }
-        guard let id = p["client_id"] else { return .none }
-        return .body(id: id, secret: p["client_secret"])
     }
 }
 

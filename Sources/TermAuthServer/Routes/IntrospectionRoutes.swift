@@ -1,0 +1,54 @@
+import HTTPTypes
+import Hummingbird
+import TermAuthCore
+
+/// `POST /introspect` (RFC 7662) and `POST /revoke` (RFC 7009), for authenticated clients.
+struct IntrospectionRoutes: Sendable {
+    let termAuth: TermAuth
+    let issuer: IssuerURL
+
+    func register(on router: Router<TermAuthRequestContext>) {
+        router.post("introspect") { request, context in
+            await ClientForm.answering(context) {
+                let form = try await ClientForm.read(request, context)
+                let client = try await termAuth.tokens.authenticate(form.credentials)
+                // Public clients cannot prove who they are; only confidential ones (resource servers) may ask.
+                guard !client.isPublic else { throw TermAuthError.clientAuthenticationFailed }
+                let result = try await termAuth.introspection.introspect(try form.parameters.required("token"))
+                return JSONBody.response(headers: .noStore, IntrospectionBody(result, issuer: issuer.value))
+            }
+        }
+        router.post("revoke") { request, context in
+            await ClientForm.answering(context) {
+                let form = try await ClientForm.read(request, context)
+                let client = try await termAuth.tokens.authenticate(form.credentials)
+                try await termAuth.revocation.revoke(try form.parameters.required("token"), by: client, origin: context.peer)
+                return Response(status: .ok, headers: .noStore)
+            }
+        }
+    }
+}
+
+struct IntrospectionBody: Encodable {
+    let active: Bool
+    let scope: String?
+    let client_id: String?
+    let username: String?
+    let sub: String?
+    let token_type: String?
+    let exp: Int64?
+    let iat: Int64?
+    let iss: String?
+
+    init(_ r: TokenIntrospection.Result, issuer: String) {
+        active = r.active
+        scope = r.scope
+        client_id = r.clientID
+        username = r.username
+        sub = r.subject
+        token_type = r.tokenType
+        exp = r.expiresAt
+        iat = r.issuedAt
+        iss = r.active ? issuer : nil
+    }
+}
