@@ -30,13 +30,13 @@ struct Approve: AsyncParsableCommand {
         let signedIn = try await flow.signIn(username: username, password: password, for: pending, origin: "cli")
         let client = "\(Output.safe(pending.client.name)) (\(Output.safe(pending.client.id)))"
         if deny {
-            try await flow.deny(pending, user: signedIn)
+            try await flow.deny(pending, user: signedIn, origin: "cli")
             if json { Output.json(Decision(approval_code: pending.approvalCode, client_id: pending.client.id, status: "denied", scope: nil)) } else {
                 Output.line("denied \(pending.approvalCode) for \(client)")
             }
             return
         }
-        let granted = try await flow.approve(pending, user: signedIn, scopes: scopes.isEmpty ? nil : ScopeSet(scopes), remember: remember)
+        let granted = try await flow.approve(pending, user: signedIn, scopes: scopes.isEmpty ? nil : ScopeSet(scopes), remember: remember, origin: "cli")
         if json {
             Output.json(Decision(approval_code: pending.approvalCode, client_id: pending.client.id, status: "approved", scope: granted.string))
         } else {

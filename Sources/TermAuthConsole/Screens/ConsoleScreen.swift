@@ -108,8 +108,10 @@ public struct ConsoleScreen: Screen {
             rows = consents.map { pad([$0.username, $0.clientID, $0.scope, Self.age(now - $0.since) + " ago"], [16, 22, 30, 12]) }
             if consents.isEmpty { canvas.put("No remembered consents.", row: top + 1, column: x, role: .hint) }
         case .audit:
-            header = pad(["AGE", "EVENT", "CLIENT", "USER", "DETAIL"], [7, 18, 16, 12, 40])
-            rows = audit.reversed().map { pad([Self.age(now - $0.at), $0.kind.rawValue, $0.clientID ?? "", $0.username ?? "", $0.detail], [7, 18, 16, 12, 40]) }
+            header = pad(["AGE", "EVENT", "CLIENT", "USER", "FROM", "DETAIL"], [5, 17, 14, 10, 12, 30])
+            rows = audit.reversed().map {
+                pad([Self.age(now - $0.at), $0.kind.rawValue, $0.clientID ?? "", $0.username ?? "", $0.origin ?? "", $0.detail], [5, 17, 14, 10, 12, 30])
+            }
         }
         canvas.put(TextWidth.truncate(header, to: w), row: top - 1, column: x, role: .hint)
         let first = max(0, min(selection - room + 1, rows.count - room))

@@ -102,7 +102,7 @@ public struct AuthorizationFlow: Sendable {
     /// Approves with `chosen` scopes (nil: everything requested). Required scopes are always
     /// granted; scopes that were not requested cannot be chosen.
     @discardableResult
-    public func approve(_ pending: PendingAuthorization, user: SignedInUser, scopes chosen: ScopeSet?, remember: Bool) async throws -> ScopeSet {
+    public func approve(_ pending: PendingAuthorization, user: SignedInUser, scopes chosen: ScopeSet?, remember: Bool, origin: String = "terminal") async throws -> ScopeSet {
         let requested = pending.request.scopes
         var granted = requested
         if let chosen {
@@ -121,16 +121,16 @@ public struct AuthorizationFlow: Sendable {
         }
         try await store.appendAudit(AuditEvent(
             at: now, kind: .requestApproved, clientID: pending.client.id, username: user.user.username,
-            detail: "granted \"\(granted.string)\" of \"\(requested.string)\"\(remember ? ", remembered" : "")"))
+            detail: "granted \"\(granted.string)\" of \"\(requested.string)\"\(remember ? ", remembered" : "")", origin: origin))
         return granted
     }
 
-    public func deny(_ pending: PendingAuthorization, user: SignedInUser?) async throws {
+    public func deny(_ pending: PendingAuthorization, user: SignedInUser?, origin: String = "terminal") async throws {
         let now = clock.now()
         guard try await store.decideRequest(id: pending.request.id, status: .denied, userID: user?.user.id, grantedScopes: nil, now: now) else {
             throw try await whyUndecidable(pending.request.id)
         }
-        try await store.appendAudit(AuditEvent(at: now, kind: .requestDenied, clientID: pending.client.id, username: user?.user.username))
+        try await store.appendAudit(AuditEvent(at: now, kind: .requestDenied, clientID: pending.client.id, username: user?.user.username, origin: origin))
     }
 
     private func whyUndecidable(_ id: String) async throws -> TermAuthError {
