@@ -59,7 +59,9 @@ def test_device_flow_with_authlib_approved_headlessly(seeded, server):
     device = start_device_flow(server, client["client_id"])
     assert device["verification_uri"].endswith("/device")
     thread, result = poll_in_background(server, client["client_id"], device)
-    time.sleep(1.5)
+    deadline = time.monotonic() + 30
+    while not result.get("errors") and time.monotonic() < deadline:
+        time.sleep(0.1)
     # The user code works case- and dash-insensitively.
     seeded.approve(device["user_code"].lower().replace("-", ""))
     thread.join(60)
