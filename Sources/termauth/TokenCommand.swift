@@ -1,4 +1,5 @@
 import ArgumentParser
+import TermAuthServer
 import TermAuthCore
 
 struct TokenCommand: AsyncParsableCommand {
@@ -14,8 +15,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             let r = try await global.open().introspection.introspect(token)
             if json {
-                Output.json(IntrospectionSummary(active: r.active, scope: r.scope, client_id: r.clientID, username: r.username,
-                                                 sub: r.subject, token_type: r.tokenType, exp: r.expiresAt, iat: r.issuedAt))
+                Output.json(IntrospectionBody(r, issuer: global.settings().issuer))
             } else if r.active {
                 Output.line("active: \(r.tokenType ?? "") for client \(Output.safe(r.clientID))\(r.username.map { ", user \(Output.safe($0))" } ?? "")")
                 Output.line("scope: \(r.scope ?? "")")
@@ -56,17 +56,6 @@ struct TokenCommand: AsyncParsableCommand {
             }
         }
     }
-}
-
-struct IntrospectionSummary: Encodable {
-    let active: Bool
-    let scope: String?
-    let client_id: String?
-    let username: String?
-    let sub: String?
-    let token_type: String?
-    let exp: Int64?
-    let iat: Int64?
 }
 
 struct IssuedToken: Encodable {

@@ -67,3 +67,25 @@ import TermAuthCore
         #expect(try await world.termAuth.store.request(id: pending.request.id)?.status == .denied)
     }
 }
+
+extension SessionTests {
+    @Test func lockoutReachedThroughTheSignInScreen() async throws {
+        let world = try await World()
+        let terminal = MemoryTerminal()
+        terminal.type("alice")
+        terminal.press(.enter)
+        for _ in 0..<5 {
+            terminal.type("wrong")
+            terminal.press(.enter)
+        }
+        // Locked now: the right password is refused with the same words; then Esc gives up.
+        terminal.type("correct horse")
+        terminal.press(.enter, .escape)
+        let pending = try await world.park()
+        let result = try await ApprovalSession(flow: world.termAuth.flow, runner: ScreenRunner(terminal: terminal, theme: .builtIn), language: nil).run(pending)
+        #expect(result == .denied)
+        #expect(try await world.termAuth.store.user(username: "alice")?.lockedUntil != nil)
+        let refusals = terminal.frames.filter { $0.lines.joined().contains("incorrect username or password") }
+        #expect(!refusals.isEmpty)
+    }
+}

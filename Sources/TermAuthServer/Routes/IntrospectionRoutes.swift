@@ -29,7 +29,8 @@ struct IntrospectionRoutes: Sendable {
     }
 }
 
-struct IntrospectionBody: Encodable {
+/// RFC 7662 §2.2 response fields; also what `termauth token introspect --json` prints.
+public struct IntrospectionBody: Encodable {
     let active: Bool
     let scope: String?
     let client_id: String?
@@ -40,7 +41,7 @@ struct IntrospectionBody: Encodable {
     let iat: Int64?
     let iss: String?
 
-    init(_ r: TokenIntrospection.Result, issuer: String) {
+    public init(_ r: TokenIntrospection.Result, issuer: String?) {
         active = r.active
         scope = r.scope
         client_id = r.clientID
