@@ -15,7 +15,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             let r = try await global.open().introspection.introspect(token)
             if json {
-                Output.json(IntrospectionBody(r, issuer: global.settings().issuer))
+                Output.json(IntrospectionBody(r, issuer: try global.settings().issuer))
             } else if r.active {
                 Output.line("active: \(r.tokenType ?? "") for client \(Output.safe(r.clientID))\(r.username.map { ", user \(Output.safe($0))" } ?? "")")
                 Output.line("scope: \(r.scope ?? "")")
