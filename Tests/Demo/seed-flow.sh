@@ -25,7 +25,10 @@ ta() { "$TERMAUTH_BIN" "$@" --db "$work/termauth.db"; }
 server=""
 cleanup() {
   if [[ -z ${KEEP:-} ]]; then
-    [[ -n $server ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    if [[ -n $server ]]; then
+      kill "$server" 2>/dev/null || true
+      wait "$server" 2>/dev/null || true # the server exits 143 on SIGTERM; that is its normal end
+    fi
     rm -rf "$work"
   fi
   return 0
