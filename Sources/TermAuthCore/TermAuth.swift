@@ -17,7 +17,7 @@ public struct TermAuth: Sendable {
 
     /// Opens (creating if needed) the SQLite database and its approval key beside it.
     public static func open(database path: String, settings: Settings, clock: any Clock = SystemClock()) throws -> TermAuth {
-        let store = try SQLiteStore(path: path)
+        let store = try SQLiteStore(path: path, durability: settings.durability)
         let key = try ApprovalCodes.loadKey(path: path + ".key")
         return TermAuth(store: store, settings: settings, approvalKey: key, clock: clock)
     }
@@ -32,5 +32,6 @@ public struct TermAuth: Sendable {
     public var resources: ResourceGuard { ResourceGuard(store: store, clock: clock) }
     public var introspection: TokenIntrospection { TokenIntrospection(store: store, clock: clock) }
     public var revocation: TokenRevocation { TokenRevocation(store: store, clock: clock) }
+    public var housekeeping: Housekeeping { Housekeeping(store: store, clock: clock) }
     public var admin: Administration { Administration(store: store, settings: settings, clock: clock) }
 }

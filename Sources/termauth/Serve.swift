@@ -44,6 +44,22 @@ struct Serve: AsyncParsableCommand {
                 // write(2) directly: scripts wait for this line, and stdio would buffer it in a pipe.
                 FileHandle.standardOutput.write(Data("listening on \(url)\n".utf8))
             })
+        // Expiry housekeeping, once a minute, for as long as the server runs.
+        let housekeeping = Task {
+            let logger = Logger(label: "termauth.housekeeping")
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(60))
+                do {
+                    let purged = try await termAuth.housekeeping.run()
+                    if purged.total > 0 {
+                        logger.info("purged \(purged.tokens) tokens, \(purged.codes) codes, \(purged.requests) requests past expiry")
+                    }
+                } catch {
+                    logger.warning("housekeeping failed: \(error)")
+                }
+            }
+        }
+        defer { housekeeping.cancel() }
         try await app.runService()
     }
 }

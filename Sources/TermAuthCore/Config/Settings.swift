@@ -6,6 +6,7 @@ public struct Settings: Sendable, Equatable {
     public var lifetimes = Lifetimes()
     public var security = Security()
     public var resourceScope = "profile"
+    public var durability = Durability.normal
     /// Declarative scopes and clients, created at startup when absent.
     public var scopes: [Scope] = []
     public var clients: [ClientRegistration] = []
@@ -31,6 +32,14 @@ public struct Settings: Sendable, Equatable {
         public var failureWindowSeconds: Int64 = 900
         public var lockoutSeconds: Int64 = 900
         public init() {}
+    }
+
+    /// What a committed token survives. Both commit before the response leaves.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// SQLite WAL with synchronous=NORMAL: survives a process crash.
+        case normal
+        /// synchronous=FULL, an fsync per commit batch: survives power loss.
+        case full
     }
 
     public var passwordHasher: PasswordHasher { PasswordHasher(rounds: security.passwordHashRounds) }

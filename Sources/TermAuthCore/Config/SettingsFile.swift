@@ -21,7 +21,7 @@ public enum SettingsFile {
         }
         let reader = Reader(source: source)
         var settings = Settings()
-        try reader.checkKeys(table, allowed: ["issuer", "server", "lifetimes", "security", "resource", "scopes", "clients"], at: "")
+        try reader.checkKeys(table, allowed: ["issuer", "server", "lifetimes", "security", "resource", "storage", "scopes", "clients"], at: "")
         settings.issuer = try reader.string(table, "issuer", at: "")
         if let server = try reader.table(table, "server", at: "") {
             try reader.checkKeys(server, allowed: ["host", "port"], at: "server")
@@ -48,6 +48,15 @@ public enum SettingsFile {
         if let res = try reader.table(table, "resource", at: "") {
             try reader.checkKeys(res, allowed: ["scope"], at: "resource")
             settings.resourceScope = try reader.string(res, "scope", at: "resource") ?? settings.resourceScope
+        }
+        if let storage = try reader.table(table, "storage", at: "") {
+            try reader.checkKeys(storage, allowed: ["durability"], at: "storage")
+            if let value = try reader.string(storage, "durability", at: "storage") {
+                guard let durability = Settings.Durability(rawValue: value) else {
+                    throw TermAuthError.configuration("\(source): storage.durability: expected \"normal\" or \"full\", got \"\(Sanitized.line(value, limit: 40))\"")
+                }
+                settings.durability = durability
+            }
         }
         for (i, scope) in try reader.tables(table, "scopes").enumerated() {
             let at = "scopes[\(i)]"

@@ -10,7 +10,7 @@ public final class SQLiteStore: Store {
     private let clientCache = ShortLivedCache<String, Client?>(lifetimeMilliseconds: 1000)
     private let scopeNameCache = ShortLivedCache<Int, Set<String>>(lifetimeMilliseconds: 1000)
 
-    public init(path: String) throws {
+    public init(path: String, durability: Settings.Durability = .normal) throws {
         self.path = path
         try Self.createPrivately(path)
         var config = Configuration()
@@ -24,6 +24,10 @@ public final class SQLiteStore: Store {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try SQLiteSchema.migrator.migrate(pool)
+            if durability == .full {
+                // GRDB sets NORMAL on every connection it opens; only the writer's setting matters for commits.
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            }
             writer = GroupCommitWriter(pool: pool)
         } catch {
             throw TermAuthError.storage("\(path): \(Self.describe(error))")
@@ -444,6 +448,21 @@ public final class SQLiteStore: Store {
         try await run { db in
             try db.execute(sql: "DELETE FROM consents WHERE user_id = ? AND client_id = ?", arguments: [userID, clientID])
             return db.changesCount > 0
+        }
+    }
+
+    // MARK: housekeeping
+
+    public func purgeExpired(before: Int64, limit: Int) async throws -> PurgeCounts {
+        try await run { db in
+            var counts = PurgeCounts()
+            try db.execute(sql: "DELETE FROM codes WHERE rowid IN (SELECT rowid FROM codes WHERE expires_at < ? LIMIT ?)", arguments: [before, limit])
+            counts.codes = db.changesCount
+            try db.execute(sql: "DELETE FROM tokens WHERE rowid IN (SELECT rowid FROM tokens WHERE expires_at < ? LIMIT ?)", arguments: [before, limit])
+            counts.tokens = db.changesCount
+            try db.execute(sql: "DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE expires_at < ? LIMIT ?)", arguments: [before, limit])
+            counts.requests = db.changesCount
+            return counts
         }
     }
 

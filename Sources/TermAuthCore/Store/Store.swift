@@ -2,6 +2,7 @@
 /// interfaces). Every method is one atomic state change, so an implementation on another engine
 /// only has to keep each one a transaction.
 public typealias Store = ClientStore & UserStore & ScopeStore & RequestStore & CodeStore & TokenStore & ConsentStore & AuditStore
+    & HousekeepingStore
 
 public protocol ClientStore: Sendable {
     func insertClient(_ client: Client) async throws
@@ -95,6 +96,21 @@ public protocol ConsentStore: Sendable {
     func rememberConsent(_ consent: Consent) async throws
     func consents(userID: String?) async throws -> [Consent]
     func revokeConsent(userID: String, clientID: String) async throws -> Bool
+}
+
+/// What one housekeeping pass removed.
+public struct PurgeCounts: Sendable, Equatable {
+    public var codes = 0
+    public var tokens = 0
+    public var requests = 0
+    public init() {}
+    public var total: Int { codes + tokens + requests }
+}
+
+public protocol HousekeepingStore: Sendable {
+    /// Deletes codes, tokens and parked requests that expired before `before`, at most `limit`
+    /// rows of each per call, so the write lock is held only briefly.
+    func purgeExpired(before: Int64, limit: Int) async throws -> PurgeCounts
 }
 
 public protocol AuditStore: Sendable {
