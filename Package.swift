@@ -65,6 +65,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Benchmark seeding (Tests/Performance/bench.sh); not part of the product.
+        .executableTarget(
+            name: "termauth-bench-seed",
+            dependencies: ["TermAuthCore"],
+            path: "Tests/Performance/Seed",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "TermAuthCoreTests",
             dependencies: ["TermAuthCore"],
