@@ -84,10 +84,11 @@ mb() { awk -v kb="${1:-0}" 'BEGIN { printf "%.1f MB", kb / 1024 }'; }
 
 measure() { # SUFFIX: runs every case once
   local s=$1
+  run_wrk "healthz$s" "$base/healthz"
+  # Before seeding, so on the first pass this is the empty-database figure.
+  TERMAUTH_BASIC=$svc_basic TERMAUTH_SCOPE=bench run_wrk "cc$s" "$base/token" -s "$here/token_client_credentials.lua"
   echo "seeding $CODES codes and 200000 refresh tokens..." >&2
   "$SEED_BIN" --db "$db" --client app --codes "$CODES" --refresh 200000 --out "$work" 2>&2
-  run_wrk "healthz$s" "$base/healthz"
-  TERMAUTH_BASIC=$svc_basic TERMAUTH_SCOPE=bench run_wrk "cc$s" "$base/token" -s "$here/token_client_credentials.lua"
   TERMAUTH_BASIC=$app_basic TERMAUTH_VALUES=$work/codes.txt \
     TERMAUTH_FORM='grant_type=authorization_code&code=%s&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%2Fcb&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' \
     run_wrk "code$s" "$base/token" -s "$here/one_value_per_request.lua"
