@@ -6,8 +6,8 @@ struct ClientCredentialsGrant: GrantHandler {
         guard !client.isPublic else { throw TermAuthError.grantNotAllowed(.clientCredentials) }
         let scopes = try await context.scopes.resolve(requested: p["scope"], for: client)
         let minted = context.issuer.mint(client: client, userID: nil, scopes: scopes, withRefresh: false, now: context.clock.now())
-        try await context.store.insertTokens(minted.records)
-        try await context.audit(.tokenIssued, client: client, detail: "client credentials, scope \"\(scopes.string)\"")
+        try await context.store.insertTokens(
+            minted.records, audit: context.event(.tokenIssued, client: client, detail: "client credentials, scope \"\(scopes.string)\""))
         return minted.response
     }
 }

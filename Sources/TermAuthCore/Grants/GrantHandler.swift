@@ -18,6 +18,10 @@ public struct GrantContext: Sendable {
     var signIn: SignIn { SignIn(store: store, settings: settings, clock: clock) }
 
     func audit(_ kind: AuditEvent.Kind, client: Client, username: String? = nil, detail: String) async throws {
-        try await store.appendAudit(AuditEvent(at: clock.now(), kind: kind, clientID: client.id, username: username, detail: detail, origin: origin))
+        try await store.appendAudit(event(kind, client: client, username: username, detail: detail))
+    }
+
+    func event(_ kind: AuditEvent.Kind, client: Client, username: String? = nil, detail: String) -> AuditEvent {
+        AuditEvent(at: clock.now(), kind: kind, clientID: client.id, username: username, detail: detail, origin: origin)
     }
 }

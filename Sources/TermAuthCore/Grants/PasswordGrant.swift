@@ -10,8 +10,8 @@ struct PasswordGrant: GrantHandler {
         let user = try await context.signIn.signIn(username: username, password: password, clientID: client.id, origin: context.origin)
         let minted = context.issuer.mint(
             client: client, userID: user.user.id, scopes: scopes, withRefresh: client.allows(.refreshToken), now: context.clock.now())
-        try await context.store.insertTokens(minted.records)
-        try await context.audit(.tokenIssued, client: client, username: username, detail: "password grant, scope \"\(scopes.string)\"")
+        try await context.store.insertTokens(
+            minted.records, audit: context.event(.tokenIssued, client: client, username: username, detail: "password grant, scope \"\(scopes.string)\""))
         return minted.response
     }
 }

@@ -107,8 +107,9 @@ public struct Administration: Sendable {
         if let ttl, !(1...31_536_000).contains(ttl) { throw TermAuthError.invalidArgument("--ttl must be 1 to 31536000 seconds") }
         let minted = TokenIssuer(settings: settings).mint(
             client: client, userID: userID, scopes: granted, withRefresh: false, now: clock.now(), accessTTL: ttl)
-        try await store.insertTokens(minted.records)
-        try await audit(.tokenIssued, clientID: clientID, username: username, detail: "issued by operator, scope \"\(granted.string)\"")
+        try await store.insertTokens(minted.records, audit: AuditEvent(
+            at: clock.now(), kind: .tokenIssued, clientID: clientID, username: username,
+            detail: "issued by operator, scope \"\(granted.string)\"", origin: "cli"))
         return minted.response
     }
 

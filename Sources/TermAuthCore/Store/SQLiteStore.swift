@@ -373,8 +373,11 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func insertTokens(_ tokens: [Token]) async throws {
-        try await run { db in try Self.insert(tokens, db) }
+    public func insertTokens(_ tokens: [Token], audit: AuditEvent?) async throws {
+        try await run { db in
+            try Self.insert(tokens, db)
+            if let audit { try Self.insert(audit, db) }
+        }
     }
 
     public func token(hash: TokenHash) async throws -> Token? {
@@ -471,10 +474,12 @@ public final class SQLiteStore: Store {
     // MARK: audit
 
     public func appendAudit(_ e: AuditEvent) async throws {
-        try await run { db in
-            try db.cachedStatement(sql: "INSERT INTO audit(at, kind, client_id, username, detail, origin) VALUES (?, ?, ?, ?, ?, ?)")
-                .execute(arguments: [e.at, e.kind.rawValue, e.clientID, e.username, e.detail, e.origin])
-        }
+        try await run { db in try Self.insert(e, db) }
+    }
+
+    private static func insert(_ e: AuditEvent, _ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO audit(at, kind, client_id, username, detail, origin) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [e.at, e.kind.rawValue, e.clientID, e.username, e.detail, e.origin])
     }
 
     public func recentAudit(limit: Int) async throws -> [AuditEvent] {

@@ -82,7 +82,8 @@ public enum RefreshRotation: Sendable, Equatable {
 }
 
 public protocol TokenStore: Sendable {
-    func insertTokens(_ tokens: [Token]) async throws
+    /// Stores tokens, and the audit event that records their issue, in one transaction.
+    func insertTokens(_ tokens: [Token], audit: AuditEvent?) async throws
     func token(hash: TokenHash) async throws -> Token?
     /// Marks the refresh token used and stores its successors, atomically.
     func rotateRefreshToken(hash: TokenHash, now: Int64, issuing tokens: [Token]) async throws -> RefreshRotation
