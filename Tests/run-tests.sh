@@ -9,4 +9,4 @@ cd "$repo"
 bash Tests/setup.sh
 swift build --build-tests
 swift test --skip-build
-TERMAUTH_BIN="$repo/.build/debug/termauth" .build-venv/bin/python -m pytest Tests/EndToEndTests -q -rs
+TERMAUTH_BIN="$repo/.build/debug/termauth" .build-venv/bin/python -m pytest -p no:cacheprovider Tests/EndToEndTests -q -rs

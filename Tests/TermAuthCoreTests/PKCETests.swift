@@ -17,7 +17,8 @@ import Testing
     @Test func standardBase64VerifierIsAccepted() throws {
         let verifier = "ab+/cdEFghIJklMNopQRstUVwxYZ0123456789+/abcd="
         let challenge = PKCE.challenge(for: verifier, method: .s256)
-        try PKCE.verify(verifier: verifier, challenge: challenge, method: .s256)
+        #expect(PKCE.isAcceptableVerifier(verifier))
+        #expect(throws: Never.self) { try PKCE.verify(verifier: verifier, challenge: challenge, method: .s256) }
     }
 
     @Test(arguments: [String(repeating: "a", count: 42), String(repeating: "a", count: 129), String(repeating: "a", count: 42) + " ", String(repeating: "é", count: 43)])
