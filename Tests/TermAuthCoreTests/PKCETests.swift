@@ -32,3 +32,14 @@ import Testing
         #expect(!PKCE.isAcceptableChallenge(String(Fixture.challenge.dropLast()) + "*", method: .s256))
     }
 }
+
+@Suite struct RandomTokenTests {
+    @Test func valuesNeverLookLikeCommandLineOptions() {
+        for _ in 0..<2000 {
+            let secret = RandomToken.secret()
+            let id = RandomToken.identifier()
+            #expect(!secret.hasPrefix("-") && !secret.hasPrefix("_") && secret.count == 43)
+            #expect(!id.hasPrefix("-") && !id.hasPrefix("_") && id.count == 22)
+        }
+    }
+}

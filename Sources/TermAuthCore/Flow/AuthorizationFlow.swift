@@ -162,9 +162,8 @@ public struct AuthorizationFlow: Sendable {
             return .alreadyDelivered
         case .pending:
             guard request.expiresAt <= now else { return .waiting(expiresAt: request.expiresAt) }
-            // Nobody decided in time: close it as denied so it cannot be approved late.
-            _ = try await store.decideRequest(id: request.id, status: .denied, userID: nil, grantedScopes: nil, now: request.expiresAt - 1)
-            _ = try await store.deliverRequest(id: request.id, code: nil, tokens: [])
+            // Nobody decided in time: close it so it cannot be approved late, and tell the client.
+            guard try await store.closeExpiredRequest(id: request.id, now: now) else { return try await deliver(requestID: request.id) }
             return .redirect(redirect.error(.requestExpired))
         case .denied:
             guard try await store.deliverRequest(id: request.id, code: nil, tokens: []) else { return .alreadyDelivered }

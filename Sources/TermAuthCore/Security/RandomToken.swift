@@ -12,7 +12,7 @@ public enum RandomToken {
     }
 
     /// 256 bits, base64url: access and refresh tokens, codes, client secrets.
-    public static func secret() -> String { Base64URL.encode(bytes(32)) }
+    public static func secret() -> String { commandLineSafe(32) }
 
     /// A time-ordered identifier (milliseconds in hex, then 80 random bits), for keys that are
     /// indexed: new rows land at the end of the index instead of on a random page.
@@ -23,5 +23,15 @@ public enum RandomToken {
     }
 
     /// 128 bits: identifiers that need to be unguessable but not secret.
-    public static func identifier() -> String { Base64URL.encode(bytes(16)) }
+    public static func identifier() -> String { commandLineSafe(16) }
+
+    /// base64url that never starts with "-" or "_": a value starting with "-" is read as an
+    /// option by every command line (`termauth token revoke -Xy…` failed that way).
+    /// Redrawing costs under 0.05 bits.
+    private static func commandLineSafe(_ count: Int) -> String {
+        while true {
+            let value = Base64URL.encode(bytes(count))
+            if let first = value.first, first != "-", first != "_" { return value }
+        }
+    }
 }

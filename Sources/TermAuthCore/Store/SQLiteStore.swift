@@ -307,6 +307,15 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func closeExpiredRequest(id: String, now: Int64) async throws -> Bool {
+        try await run { db in
+            try db.execute(
+                sql: "UPDATE requests SET status = 'delivered', decided_at = ? WHERE id = ? AND status = 'pending' AND expires_at <= ?",
+                arguments: [now, id, now])
+            return db.changesCount > 0
+        }
+    }
+
     public func recordDevicePoll(id: String, now: Int64) async throws -> DevicePoll {
         try await run { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT poll_interval, last_polled_at FROM requests WHERE id = ?", arguments: [id]) else {

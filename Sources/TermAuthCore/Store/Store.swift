@@ -51,6 +51,9 @@ public protocol RequestStore: Sendable {
     /// Marks a decided request delivered, storing what it produced (a code, or tokens for the
     /// implicit and device grants) in the same transaction. False when it was already delivered.
     func deliverRequest(id: String, code: AuthorizationCode?, tokens: [Token]) async throws -> Bool
+    /// Closes a pending request whose time ran out, so it can never be approved late.
+    /// False when it was decided or closed meanwhile.
+    func closeExpiredRequest(id: String, now: Int64) async throws -> Bool
     /// Records a device's poll (RFC 8628 §3.5): polling sooner than the interval answers
     /// `.slowDown` and lengthens the interval by five seconds.
     func recordDevicePoll(id: String, now: Int64) async throws -> DevicePoll
