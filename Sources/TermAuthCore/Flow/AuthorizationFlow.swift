@@ -61,6 +61,12 @@ public struct AuthorizationFlow: Sendable {
         return try await describe(request, checkPending: true)
     }
 
+    /// Finds a request by the handle its waiting user agent holds (the browser page's refresh).
+    public func pending(handle: String) async throws -> PendingAuthorization {
+        guard let request = try await store.request(handle: TokenHash(of: handle)) else { throw TermAuthError.unknownRequest }
+        return try await describe(request, checkPending: true)
+    }
+
     public func pending(requestID: String) async throws -> PendingAuthorization {
         guard let request = try await store.request(id: requestID) else { throw TermAuthError.unknownRequest }
         return try await describe(request, checkPending: true)
@@ -68,20 +74,27 @@ public struct AuthorizationFlow: Sendable {
 
     /// Every request still waiting for a person, oldest first.
     public func pendingRequests() async throws -> [PendingAuthorization] {
+        // The scope table is read once for the whole list: the console refreshes it every second.
+        let known = try await scopesByName()
         var out: [PendingAuthorization] = []
         for request in try await store.pendingRequests(now: clock.now()) {
-            if let described = try? await describe(request, checkPending: false) { out.append(described) }
+            if let described = try? await describe(request, checkPending: false, scopes: known) { out.append(described) }
         }
         return out
     }
 
-    private func describe(_ request: AuthorizationRequest, checkPending: Bool) async throws -> PendingAuthorization {
+    private func scopesByName() async throws -> [String: Scope] {
+        Dictionary(try await store.scopes().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    private func describe(_ request: AuthorizationRequest, checkPending: Bool, scopes given: [String: Scope]? = nil) async throws -> PendingAuthorization {
         if checkPending {
             guard request.status == .pending else { throw TermAuthError.requestAlreadyDecided }
             guard request.expiresAt > clock.now() else { throw TermAuthError.requestExpired }
         }
         guard let client = try await store.client(id: request.clientID) else { throw TermAuthError.unknownClient }
-        let known = Dictionary(try await store.scopes().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let known: [String: Scope]
+        if let given { known = given } else { known = try await scopesByName() }
         let scopes = request.scopes.names.map { known[$0] ?? Scope(name: $0, description: $0) }
         return PendingAuthorization(
             request: request, approvalCode: approvalCodes.code(forRequest: request.id), client: client, scopes: scopes)

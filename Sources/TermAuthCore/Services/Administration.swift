@@ -132,7 +132,7 @@ public struct Administration: Sendable {
     }
 
     private static func isIdentifierChar(_ c: Unicode.Scalar) -> Bool {
-        c.properties.isASCIIHexDigit || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
+        ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
             || c == "." || c == "_" || c == "~" || c == "-"
     }
 

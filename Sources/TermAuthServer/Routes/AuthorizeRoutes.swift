@@ -45,17 +45,12 @@ struct AuthorizeRoutes: Sendable {
             case .alreadyDelivered:
                 return HTMLPage.response(title: "Already completed", body: "<p>This request has been completed. You can close this page.</p>")
             case .waiting:
-                let pending = try await termAuth.flow.pending(requestID: try await requestID(handle: handle))
+                let pending = try await termAuth.flow.pending(handle: handle)
                 return waitingPage(pending.approvalCode, client: pending.client, handle: handle)
             }
         } catch TermAuthError.unknownRequest {
             return errorPage(.unknownRequest, browser: true)
         }
-    }
-
-    private func requestID(handle: String) async throws -> String {
-        guard let request = try await termAuth.store.request(handle: TokenHash(of: handle)) else { throw TermAuthError.unknownRequest }
-        return request.id
     }
 
     private func longPoll(handle: String) async throws -> Response {
