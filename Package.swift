@@ -53,12 +53,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "TermAuthDemo",
+            dependencies: [
+                "TermAuthCore",
+                "TermAuthServer",
+                "TermAuthConsole",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "termauth",
             dependencies: [
                 "TermAuthCore",
                 "TermAuthServer",
                 "TermAuthConsole",
+                "TermAuthDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

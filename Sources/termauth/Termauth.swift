@@ -9,7 +9,7 @@ struct Termauth: AsyncParsableCommand {
         commandName: "termauth",
         abstract: "An OAuth 2.0 authorization server whose login and consent live in the terminal.",
         subcommands: [
-            Serve.self, ClientCommand.self, UserCommand.self, ScopeCommand.self, RequestsCommand.self,
+            DemoCommand.self, Serve.self, ClientCommand.self, UserCommand.self, ScopeCommand.self, RequestsCommand.self,
             Approve.self, Authorize.self, Console.self, Device.self, TokenCommand.self, ConsentCommand.self, AuditCommand.self,
         ])
 
@@ -39,6 +39,15 @@ struct Termauth: AsyncParsableCommand {
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
         } catch {
+            // `--help` and `help SUB` arrive here as a command whose run throws the help text.
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            if error is ValidationError {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
             Output.error("\(error)")
             Foundation.exit(1)
         }

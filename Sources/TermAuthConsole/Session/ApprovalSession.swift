@@ -21,18 +21,33 @@ public struct ApprovalSession {
     }
 
     public func run(_ pending: PendingAuthorization, username: String = "") async throws -> Result {
+        switch try await signIn(pending, username: username) {
+        case nil: return .quit
+        case .decided(let result)?: return result
+        case .signedIn(let user)?: return try await decide(pending, user: user)
+        }
+    }
+
+    /// What the login screen ended with.
+    public enum SignInOutcome {
+        case signedIn(SignedInUser)
+        /// Cancelled (denied) or left before anyone signed in.
+        case decided(Result)
+    }
+
+    /// The login screen until someone signs in, cancels (which denies) or leaves; nil on quit.
+    public func signIn(_ pending: PendingAuthorization, username: String = "") async throws -> SignInOutcome? {
         var login = LoginScreen(clientName: pending.client.name, clientID: pending.client.id,
                                 redirectURI: pending.request.redirectURI, username: username)
-        var user: SignedInUser?
-        while user == nil {
+        while true {
             switch runner.run(&login) {
-            case .quit: return .quit
+            case .quit: return nil
             case .finish(.cancel), .stay:
                 try await flow.deny(pending, user: nil)
-                return .denied
+                return .decided(.denied)
             case .finish(.signIn(let name, let password)):
                 do {
-                    user = try await flow.signIn(username: name, password: password, for: pending)
+                    return .signedIn(try await flow.signIn(username: name, password: password, for: pending))
                 } catch let error as TermAuthError {
                     switch error {
                     case .invalidCredentials, .accountLocked: login.refused(error.description)
@@ -41,7 +56,10 @@ public struct ApprovalSession {
                 }
             }
         }
-        guard let user else { return .quit }
+    }
+
+    /// The consent screen unless a remembered consent covers the request, then the decision.
+    public func decide(_ pending: PendingAuthorization, user: SignedInUser) async throws -> Result {
         guard try await flow.consentNeeded(pending, user: user) else {
             return .approved(try await flow.approve(pending, user: user, scopes: nil, remember: false))
         }

@@ -1,0 +1,64 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Hummingbird
+import TermAuthConsole
+
+/// One request and its answer, as they went over the wire.
+struct DemoExchange: Sendable {
+    let method: String
+    let url: URL
+    let form: [(String, String)]
+    let sentHeaders: [String: String]
+    let status: Int
+    let location: String?
+    let body: Data
+
+    var succeeded: Bool { (200..<400).contains(status) }
+
+    /// The members of a JSON object body, values as text; empty for anything else.
+    var json: [String: String] {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return [:] }
+        return object.mapValues { value in
+            switch value {
+            case let text as String: text
+            case let flag as Bool: flag ? "true" : "false"
+            default: "\(value)"
+            }
+        }
+    }
+
+    /// The query of the Location header, decoded.
+    var locationQuery: [String: String] {
+        guard let location, let items = URLComponents(string: location)?.queryItems else { return [:] }
+        return Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// "→ POST /token" and the form, secrets shortened.
+    var requestLines: [DemoScreen.Line] {
+        var lines = [DemoScreen.Line(.request, "→ \(method) \(url.path)")]
+        for name in sentHeaders.keys.sorted() {
+            lines.append(.init(.field, "\(name): \(Shown.header(name, sentHeaders[name]!))"))
+        }
+        let pairs = form.isEmpty ? (URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []).map { ($0.name, $0.value ?? "") } : form
+        for (name, value) in pairs { lines.append(.init(.field, "\(name)=\(Shown.value(name, value))")) }
+        return lines
+    }
+
+    /// "← 200 OK" and what came back: the Location's parameters or the JSON members.
+    var responseLines: [DemoScreen.Line] {
+        let reason = HTTPResponse.Status(code: status).reasonPhrase
+        var lines = [DemoScreen.Line(succeeded ? .success : .failure, "← \(status) \(reason)")]
+        if let location, let components = URLComponents(string: location) {
+            let base = "\(components.scheme ?? "")://\(components.host ?? "")\(components.port.map { ":\($0)" } ?? "")\(components.path)"
+            lines.append(.init(.field, "Location: \(base)?"))
+            for item in components.queryItems ?? [] {
+                lines.append(.init(.field, "  \(item.name)=\(Shown.value(item.name, item.value ?? ""))"))
+            }
+        }
+        let members = json
+        for name in Shown.order(members.keys) { lines.append(.init(.field, "\(name): \(Shown.value(name, members[name]!))")) }
+        return lines
+    }
+}

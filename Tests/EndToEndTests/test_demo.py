@@ -1,0 +1,81 @@
+"""`termauth demo` in tmux at 80x24: the seed's eight steps against the real server it starts,
+played unattended (--auto) and with keys typed by the test (--step)."""
+import re
+import time
+
+from tmux_driver import TmuxSession, save_capture
+
+ENV = {"NO_COLOR": "1", "LANG": "C.UTF-8"}
+
+
+def demo(termauth, *args):
+    # A fresh temporary database each run; --config only lowers the password work factor.
+    return [str(termauth.binary), "demo", "--config", str(termauth.config), *args]
+
+
+def step_row(screen: str, number: int) -> str:
+    return next(line for line in screen.splitlines() if re.search(rf"[│ ][✓▶↷✗ ] {number} [A-Z]", line))
+
+
+def test_auto_plays_every_grant_and_step_8_returns_the_resource(termauth):
+    with TmuxSession(demo(termauth, "--auto", "--pace", "400"), env=ENV) as tmux:
+        # Step 8 of the first run: the resource server's answer, on screen.
+        screen = tmux.wait_for("Hello, Demo User", timeout=60)
+        assert "8 Return resource" in screen and "← 200" in screen
+        for number in range(1, 9):
+            assert "✓" in step_row(screen, number) or number == 8, screen
+        assert "username: demo" in screen and "scope: email photos profile" in screen
+        save_capture("demo-step-8", screen)
+
+        summary = tmux.wait_for("demo complete", timeout=90)
+        save_capture("demo-summary", summary)
+        for title in ["Authorization Code grant + PKCE", "Authorization Code grant, run 2", "Device Authorization grant",
+                      "Client Credentials grant", "Refresh Token grant", "Token revocation"]:
+            assert "✓" in next(l for l in summary.splitlines() if title in l), summary
+        assert "consent remembered, step 3 skipped" in summary
+        assert "resource then 401 invalid_token" in summary
+
+        tmux.press("q")
+        assert tmux.exit_code() == 0
+        out = tmux.screen()
+        assert out.count("ok   ") == 6 and "FAIL" not in out, out
+
+
+def test_keys_typed_by_a_person_unticked_scope_is_missing_from_steps_6_to_8(termauth):
+    with TmuxSession(demo(termauth, "--step"), env=ENV) as tmux:
+        first = tmux.wait_for("Space next step")
+        password = re.search(r"password (\S+)", first).group(1)
+
+        def advance_until(text, presses=6):
+            for _ in range(presses):
+                screen = tmux.screen()
+                if text in screen:
+                    return screen
+                tmux.press("Space")
+                changed_from = screen
+                deadline = time.monotonic() + 10
+                while tmux.screen() == changed_from and time.monotonic() < deadline:
+                    time.sleep(0.05)
+            return tmux.wait_for(text, timeout=5)
+
+        advance_until("Username")
+        tmux.type("demo")
+        tmux.press("Tab")
+        tmux.type(password)
+        tmux.press("Enter")
+        advance_until("Allow access?")
+        # Focus starts on the first scope a person may change (email): untick it, approve.
+        tmux.press("Space", "a")
+
+        six = advance_until("─ 6 Issue access token")
+        six = tmux.wait_for("scope: photos profile")
+        assert "access_token:" in six and "refresh_token:" in six, six
+        eight = advance_until("─ 8 Return resource")
+        eight = tmux.wait_for("Hello, Demo User")
+        assert "scope: photos profile" in eight and "email" not in eight.split("─ 8 Return resource")[1], eight
+        save_capture("demo-reduced-scope", eight)
+
+        tmux.wait_for("r run again")
+        tmux.press("q")
+        assert tmux.exit_code() == 0
+        assert "scope photos profile" in tmux.screen().replace("\n", "")
