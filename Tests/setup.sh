@@ -22,4 +22,4 @@ venv=$repo/.build-venv
 if [[ ! -x $venv/bin/python ]]; then
   python3 -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check authlib requests pytest
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check authlib requests pytest schemathesis openapi-spec-validator

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import TermAuthCore
@@ -8,12 +9,14 @@ public enum TermAuthHTTP {
     public static func buildRouter(_ termAuth: TermAuth, issuer: IssuerURL) -> Router<TermAuthRequestContext> {
         let router = Router(context: TermAuthRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: OAuthErrorMiddleware())
         AuthorizeRoutes(termAuth: termAuth).register(on: router)
         TokenRoute(termAuth: termAuth).register(on: router)
         ResourceRoute(termAuth: termAuth).register(on: router)
         MetadataRoute(termAuth: termAuth, issuer: issuer).register(on: router)
         DeviceRoutes(termAuth: termAuth, issuer: issuer).register(on: router)
         IntrospectionRoutes(termAuth: termAuth, issuer: issuer).register(on: router)
+        OpenAPIRoute().register(on: router)
         return router
     }
 
@@ -26,7 +29,10 @@ public enum TermAuthHTTP {
         let configured = termAuth.settings.issuer != nil
         return Application(
             router: buildRouter(termAuth, issuer: issuer),
-            configuration: .init(address: .hostname(host, port: port), serverName: "TermAuth"),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(termAuth.settings.idleTimeoutSeconds)))),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "TermAuth",
+                availableConnectionsDelegate: MaximumAvailableConnections(termAuth.settings.maxConnections)),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
                 let printableHost = host.contains(":") ? "[\(host)]" : host

@@ -3,6 +3,10 @@ public struct Settings: Sendable, Equatable {
     public var issuer: String?
     public var host = "127.0.0.1"
     public var port = 8080
+    /// A connection with no request in progress (or one stalled mid-request) is closed after this.
+    public var idleTimeoutSeconds = 30
+    /// Connections beyond this wait in the kernel's accept queue instead of costing memory.
+    public var maxConnections = 1000
     public var lifetimes = Lifetimes()
     public var security = Security()
     public var resourceScope = "profile"

@@ -60,6 +60,8 @@ public enum TermAuthError: Error, Equatable, Sendable {
     case notFound(String)
     case invalidArgument(String)
     case storage(String)
+    /// The server is stopping; the client should retry (against this server once restarted, or another).
+    case shuttingDown
     case configuration(String)
 }
 
@@ -90,7 +92,7 @@ extension TermAuthError {
         case .accessDenied, .consentRequired, .unknownRequest, .requestExpired, .requestAlreadyDecided:
             return .accessDenied
         case .duplicate, .notFound, .configuration: return .invalidRequest
-        case .storage: return .temporarilyUnavailable
+        case .storage, .shuttingDown: return .temporarilyUnavailable
         }
     }
 
@@ -139,6 +141,7 @@ extension TermAuthError {
         case .notFound(let what): return "\(what) not found"
         case .invalidArgument(let why): return why
         case .storage(let why): return "storage unavailable: \(why)"
+        case .shuttingDown: return "the server is shutting down; try again"
         case .configuration(let why): return why
         }
     }

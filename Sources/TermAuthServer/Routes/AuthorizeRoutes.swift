@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 import TermAuthCore
 
 /// `GET /authorize` (RFC 6749 §4.1.1): validate, park, then wait for a person's decision.
@@ -30,7 +31,12 @@ struct AuthorizeRoutes: Sendable {
         }
         let parked = try await termAuth.flow.park(validated, origin: context.peer)
         if browser { return waitingPage(parked.approvalCode, client: validated.client, handle: parked.handle) }
-        return try await longPoll(handle: parked.handle)
+        do {
+            // An agent that hangs up stops the wait (else it would poll until the request expires).
+            return try await request.body.consumeWithCancellationOnInboundClose { _ in try await longPoll(handle: parked.handle) }
+        } catch is CancellationError {
+            return Response(status: .noContent)  // nobody is left to read it
+        }
     }
 
     /// The browser page's self-refresh lands here.
@@ -46,10 +52,12 @@ struct AuthorizeRoutes: Sendable {
                 return HTMLPage.response(title: "Already completed", body: "<p>This request has been completed. You can close this page.</p>")
             case .waiting:
                 let pending = try await termAuth.flow.pending(handle: handle)
+                // A device code is a handle too, but a device is answered at /token, never here.
+                guard pending.request.responseType != .deviceCode else { return errorPage(.unknownRequest, browser: true) }
                 return waitingPage(pending.approvalCode, client: pending.client, handle: handle)
             }
-        } catch TermAuthError.unknownRequest {
-            return errorPage(.unknownRequest, browser: true)
+        } catch let error as TermAuthError {
+            return errorPage(error, browser: true)
         }
     }
 
@@ -59,6 +67,8 @@ struct AuthorizeRoutes: Sendable {
             case .redirect(let location): return redirect(location)
             case .alreadyDelivered: return errorPage(.requestAlreadyDecided, browser: false)
             case .waiting:
+                // Graceful shutdown waits for in-flight requests; a wait of minutes must not hold it.
+                if Task.isShuttingDownGracefully { return errorPage(.shuttingDown, browser: false) }
                 try await Task.sleep(for: pollInterval)
             }
         }

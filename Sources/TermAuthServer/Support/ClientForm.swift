@@ -14,7 +14,12 @@ struct ClientForm {
         guard let mediaType, mediaType.lowercased() == "application/x-www-form-urlencoded" else {
             throw TermAuthError.malformedParameter("Content-Type", reason: "must be application/x-www-form-urlencoded")
         }
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: context.maxUploadSize) } catch let error as any HTTPResponseError {
+            throw error  // 413: too large
+        } catch {
+            throw TermAuthError.malformedParameter("body", reason: "the request body ended early or could not be read")
+        }
         let pairs: [(String, String)]
         do { pairs = try FormParser.parse(Substring(String(buffer: body))) } catch {
             throw TermAuthError.malformedParameter("body", reason: error.reason)

@@ -6,13 +6,22 @@ public enum FormParser {
         public let reason: String
     }
 
+    /// No OAuth request needs more than a dozen parameters or values longer than a long `state`;
+    /// the caps keep a hostile request from costing more than a normal one.
+    public static let maxParameters = 50
+    public static let maxValueBytes = 8192
+
     public static func parse(_ text: Substring) throws(Malformed) -> [(String, String)] {
         var pairs: [(String, String)] = []
         for field in text.split(separator: "&", omittingEmptySubsequences: true) {
+            guard pairs.count < maxParameters else { throw Malformed(reason: "more than \(maxParameters) parameters") }
             let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = try decode(parts[0])
             let value = parts.count > 1 ? try decode(parts[1]) : ""
             guard !key.isEmpty else { throw Malformed(reason: "empty parameter name") }
+            guard key.utf8.count <= 64, value.utf8.count <= maxValueBytes else {
+                throw Malformed(reason: "parameter \(key.utf8.count <= 64 ? key : "name") is longer than allowed")
+            }
             pairs.append((key, value))
         }
         return pairs

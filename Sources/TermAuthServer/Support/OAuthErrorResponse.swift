@@ -28,6 +28,7 @@ enum OAuthErrorResponse {
         let code = error.oauthCode
         var headers = HTTPFields.noStore
         if code == .invalidClient { headers[.wwwAuthenticate] = "Basic realm=\"termauth\", charset=\"UTF-8\"" }
+        if code == .temporarilyUnavailable { headers[.retryAfter] = "1" }
         return JSONBody.response(
             status: status(for: code), headers: headers,
             ["error": code.rawValue, "error_description": wireSafe(error.description)])
