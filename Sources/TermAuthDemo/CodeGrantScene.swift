@@ -123,9 +123,9 @@ struct CodeGrantScene {
         show.show(resource.responseLines)
         let served = resource.json
         show.set(8, resource.status == 200 ? .done : .failed)
-        let consent = consentAsked ? "consent asked" : "consent remembered, step 3 skipped"
+        let consent = consentAsked ? "consent asked" : "step 3 skipped (remembered)"
         return SceneOutcome(title, succeeded: resource.status == 200,
-                            "\(consent); resource \(resource.status) for \(served["username"] ?? "?"), scope \(served["scope"] ?? "?")",
+                            "\(consent); resource \(resource.status), scope \(served["scope"] ?? "?")",
                             tokens: tokens)
     }
 

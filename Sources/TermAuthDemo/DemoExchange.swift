@@ -2,7 +2,6 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Hummingbird
 import TermAuthConsole
 
 /// One request and its answer, as they went over the wire.
@@ -48,8 +47,7 @@ struct DemoExchange: Sendable {
 
     /// "← 200 OK" and what came back: the Location's parameters or the JSON members.
     var responseLines: [DemoScreen.Line] {
-        let reason = HTTPResponse.Status(code: status).reasonPhrase
-        var lines = [DemoScreen.Line(succeeded ? .success : .failure, "← \(status) \(reason)")]
+        var lines = [DemoScreen.Line(succeeded ? .success : .failure, "← \(Shown.status(status))")]
         if let location, let components = URLComponents(string: location) {
             let base = "\(components.scheme ?? "")://\(components.host ?? "")\(components.port.map { ":\($0)" } ?? "")\(components.path)"
             lines.append(.init(.field, "Location: \(base)?"))

@@ -7,7 +7,16 @@ enum Shown {
 
     static func value(_ name: String, _ value: String) -> String {
         if secretNames.contains(name) { return short(value) }
-        return value.count > 48 ? String(value.prefix(45)) + "…" : value
+        return value.count > 72 ? String(value.prefix(71)) + "…" : value
+    }
+
+    /// Reason phrases for the statuses the demo meets.
+    static func status(_ code: Int) -> String {
+        let reasons = [
+            200: "OK", 204: "No Content", 302: "Found", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+            404: "Not Found", 413: "Content Too Large", 500: "Internal Server Error", 503: "Service Unavailable",
+        ]
+        return reasons[code].map { "\(code) \($0)" } ?? "\(code)"
     }
 
     static func short(_ secret: String) -> String {

@@ -32,7 +32,7 @@ def test_auto_plays_every_grant_and_step_8_returns_the_resource(termauth):
         for title in ["Authorization Code grant + PKCE", "Authorization Code grant, run 2", "Device Authorization grant",
                       "Client Credentials grant", "Refresh Token grant", "Token revocation"]:
             assert "✓" in next(l for l in summary.splitlines() if title in l), summary
-        assert "consent remembered, step 3 skipped" in summary
+        assert "step 3 skipped (remembered)" in summary
         assert "resource then 401 invalid_token" in summary
 
         tmux.press("q")
