@@ -47,7 +47,7 @@ struct CodeGrantScene {
         let pending = try await flow.pending(handle: handle)
         show.note("Parked as \(pending.approvalCode); the server's login prompt comes next.")
         try show.pause()
-        let session = ApprovalSession(flow: flow, runner: show.runner)
+        let session = ApprovalSession(flow: flow, runner: show.runner, loginNotice: stage.loginNotice)
         if let autopilot = show.autopilot {
             autopilot.type(DemoStage.username)
             autopilot.type([.tab])

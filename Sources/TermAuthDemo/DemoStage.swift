@@ -121,6 +121,9 @@ final class DemoStage: Sendable {
         return (password, secret)
     }
 
+    /// The demo's credentials, for the login screen: a demo has no secrets from its audience.
+    var loginNotice: String { "Demo: user \(Self.username), password \(password)" }
+
     func stop() async {
         for task in tasks { task.cancel() }
         for task in tasks { _ = await task.result }

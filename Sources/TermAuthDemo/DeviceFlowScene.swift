@@ -57,7 +57,8 @@ struct DeviceFlowScene {
             autopilot.type(stage.password)
             autopilot.type([.enter, .character("a")])
         }
-        let decision = try await DeviceSession(termAuth: stage.termAuth, runner: show.runner).run(code: nil)
+        let decision = try await DeviceSession(termAuth: stage.termAuth, runner: show.runner,
+                                               codeNotice: "Demo TV shows: \(userCode)", loginNotice: stage.loginNotice).run(code: nil)
         show.paint()
         switch decision {
         case .quit: throw DemoQuit()

@@ -5,12 +5,12 @@
 #
 #   bash Tests/Performance/soak.sh
 #
-# Knobs: SOAK_MINUTES (10), SLICE (30), CONNECTIONS (32), TERMAUTH_BIN (skip the build).
+# Knobs: SOAK_MINUTES (10), SLICE (30), CONNECTIONS (64), TERMAUTH_BIN (skip the build).
 set -euo pipefail
 
 SOAK_MINUTES=${SOAK_MINUTES:-10}
 SLICE=${SLICE:-30}
-CONNECTIONS=${CONNECTIONS:-32}
+CONNECTIONS=${CONNECTIONS:-64}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -65,7 +65,15 @@ errors() { # wrk output file -> non-2xx + socket errors
 wrk -t2 -c64 -d10s -s "$here/token_client_credentials.lua" "$base/token" >"$work/peak.txt"
 peak=$(awk '/^Requests\/sec:/ { printf "%d", $2 }' "$work/peak.txt")
 target=$((peak / 2))
+# Each connection waits delay + latency per request, so calibrate: one short paced run
+# gives the latency at this load, and the delay is shortened by it.
 delay_ms=$(python3 -c "print(max(1, round($CONNECTIONS * 1000 / $target)))")
+export TERMAUTH_DELAY_MS=$delay_ms
+wrk -t2 -c"$CONNECTIONS" -d10s -s "$here/paced.lua" "$base/token" >"$work/calibrate.txt"
+calibrated=$(awk '/^Requests\/sec:/ { printf "%d", $2 }' "$work/calibrate.txt")
+delay_ms=$(python3 -c "
+latency = $CONNECTIONS * 1000 / max(1, $calibrated) - $delay_ms
+print(max(1, round($CONNECTIONS * 1000 / $target - latency)))")
 export TERMAUTH_DELAY_MS=$delay_ms
 echo "peak $peak req/s (wrk -t2 -c64, $(errors "$work/peak.txt") errors); holding ~$target req/s for $SOAK_MINUTES min" \
   "($CONNECTIONS connections, ${delay_ms} ms apart); RSS $(rss_mb) MB"

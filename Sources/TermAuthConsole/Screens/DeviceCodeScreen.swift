@@ -8,6 +8,9 @@ public struct DeviceCodeScreen: Screen {
 
     var code = TextField()
     public var message: String?
+    /// A line for the person from the program that opened the screen (the demo says what its
+    /// device shows); drawn where refusals go, and replaced by them.
+    public var notice: String?
 
     public init(code: String = "") {
         self.code.text = code
@@ -49,7 +52,11 @@ public struct DeviceCodeScreen: Screen {
         let shown = code.display(width: 14)
         canvas.put(shown, row: panel.row(5), column: fieldX, role: .focusedField)
         canvas.cursor = (panel.row(5), fieldX + min(13, TextWidth.of(shown)))
-        if let message { canvas.put(TextWidth.truncate(message, to: w), row: panel.row(7), column: x, role: .error) }
+        if let message {
+            canvas.put(TextWidth.truncate(message, to: w), row: panel.row(7), column: x, role: .error)
+        } else if let notice {
+            canvas.put(TextWidth.untrusted(notice, width: w), row: panel.row(7), column: x, role: .hint)
+        }
         return canvas
     }
 }

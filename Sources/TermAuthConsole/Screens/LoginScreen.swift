@@ -18,6 +18,9 @@ public struct LoginScreen: Screen {
     var focus = Focus.username
     /// Set by the runner after a refusal; never says which of the two was wrong.
     public var message: String?
+    /// A line for the person from the program that opened the screen (the demo shows its
+    /// credentials); drawn where refusals go, and replaced by them.
+    public var notice: String?
 
     public init(clientName: String, clientID: String, redirectURI: String, username: String = "") {
         self.clientName = clientName
@@ -100,6 +103,8 @@ public struct LoginScreen: Screen {
         }
         if let message {
             canvas.put(TextWidth.truncate(message, to: w), row: row, column: x, role: .error)
+        } else if let notice {
+            canvas.put(TextWidth.untrusted(notice, width: w), row: row, column: x, role: .hint)
         }
         row += 2
         let buttonFocus: Int? = focus == .signIn ? 0 : (focus == .cancel ? 1 : nil)

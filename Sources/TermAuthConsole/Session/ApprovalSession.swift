@@ -13,11 +13,14 @@ public struct ApprovalSession {
     let flow: AuthorizationFlow
     let runner: ScreenRunner
     let language: String?
+    /// Shown on the login screen (the demo's credentials).
+    let loginNotice: String?
 
-    public init(flow: AuthorizationFlow, runner: ScreenRunner, language: String? = UserLanguage.preferredTag()) {
+    public init(flow: AuthorizationFlow, runner: ScreenRunner, language: String? = UserLanguage.preferredTag(), loginNotice: String? = nil) {
         self.flow = flow
         self.runner = runner
         self.language = language
+        self.loginNotice = loginNotice
     }
 
     public func run(_ pending: PendingAuthorization, username: String = "") async throws -> Result {
@@ -39,6 +42,7 @@ public struct ApprovalSession {
     public func signIn(_ pending: PendingAuthorization, username: String = "") async throws -> SignInOutcome? {
         var login = LoginScreen(clientName: pending.client.name, clientID: pending.client.id,
                                 redirectURI: pending.request.redirectURI, username: username)
+        login.notice = loginNotice
         while true {
             switch runner.run(&login) {
             case .quit: return nil

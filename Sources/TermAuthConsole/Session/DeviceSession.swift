@@ -5,16 +5,22 @@ import TermAuthCore
 public struct DeviceSession {
     let termAuth: TermAuth
     let runner: ScreenRunner
+    /// Lines for the code entry and login screens (the demo's device code and credentials).
+    let codeNotice: String?
+    let loginNotice: String?
     /// Wrong codes allowed per minute before the screen makes the person wait.
     static let wrongCodesPerMinute = 5
 
-    public init(termAuth: TermAuth, runner: ScreenRunner) {
+    public init(termAuth: TermAuth, runner: ScreenRunner, codeNotice: String? = nil, loginNotice: String? = nil) {
         self.termAuth = termAuth
         self.runner = runner
+        self.codeNotice = codeNotice
+        self.loginNotice = loginNotice
     }
 
     public func run(code initial: String?) async throws -> ApprovalSession.Result {
         var entry = DeviceCodeScreen(code: initial ?? "")
+        entry.notice = codeNotice
         var pending: PendingAuthorization?
         var first = initial != nil
         while pending == nil {
@@ -52,7 +58,7 @@ public struct DeviceSession {
             try await termAuth.flow.deny(pending, user: nil)
             return .denied
         case .finish(.proceed):
-            return try await ApprovalSession(flow: termAuth.flow, runner: runner).run(pending)
+            return try await ApprovalSession(flow: termAuth.flow, runner: runner, loginNotice: loginNotice).run(pending)
         }
     }
 
