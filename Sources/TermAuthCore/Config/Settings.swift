@@ -5,6 +5,8 @@ public struct Settings: Sendable, Equatable {
     public var port = 8080
     /// A connection with no request in progress (or one stalled mid-request) is closed after this.
     public var idleTimeoutSeconds = 30
+    /// A request body must arrive whole within this, however steadily it trickles.
+    public var bodyTimeoutSeconds = 10
     /// Connections beyond this wait in the kernel's accept queue instead of costing memory.
     public var maxConnections = 1000
     public var lifetimes = Lifetimes()

@@ -24,11 +24,13 @@ public enum SettingsFile {
         try reader.checkKeys(table, allowed: ["issuer", "server", "lifetimes", "security", "resource", "storage", "scopes", "clients"], at: "")
         settings.issuer = try reader.string(table, "issuer", at: "")
         if let server = try reader.table(table, "server", at: "") {
-            try reader.checkKeys(server, allowed: ["host", "port", "idle_timeout_seconds", "max_connections"], at: "server")
+            try reader.checkKeys(server, allowed: ["host", "port", "idle_timeout_seconds", "body_timeout_seconds", "max_connections"], at: "server")
             settings.host = try reader.string(server, "host", at: "server") ?? settings.host
             settings.port = try reader.int(server, "port", at: "server", range: 0...65535).map(Int.init) ?? settings.port
             settings.idleTimeoutSeconds = try reader.int(server, "idle_timeout_seconds", at: "server", range: 1...3600)
                 .map(Int.init) ?? settings.idleTimeoutSeconds
+            settings.bodyTimeoutSeconds = try reader.int(server, "body_timeout_seconds", at: "server", range: 1...3600)
+                .map(Int.init) ?? settings.bodyTimeoutSeconds
             settings.maxConnections = try reader.int(server, "max_connections", at: "server", range: 1...1_000_000)
                 .map(Int.init) ?? settings.maxConnections
         }
