@@ -28,13 +28,13 @@ public struct AuthorizationFlow: Sendable {
                 origin: Sanitized.line(origin, limit: 100), createdAt: now, expiresAt: now + settings.lifetimes.request)
             request.pollInterval = settings.lifetimes.devicePollInterval
             let code = approvalCodes.code(forRequest: id)
+            let parked = AuditEvent(
+                at: now, kind: .requestParked, clientID: v.client.id, detail: "scope \"\(v.scopes.string)\" from \(request.origin)")
             do {
-                try await store.insertRequest(request, approvalCode: TokenHash(of: code), handle: TokenHash(of: handle))
+                try await store.insertRequest(request, approvalCode: TokenHash(of: code), handle: TokenHash(of: handle), audit: parked)
             } catch TermAuthError.duplicate {
                 continue
             }
-            try await store.appendAudit(AuditEvent(
-                at: now, kind: .requestParked, clientID: v.client.id, detail: "scope \"\(v.scopes.string)\" from \(request.origin)"))
             return ParkedRequest(request: request, approvalCode: code, handle: handle)
         }
         throw TermAuthError.storage("could not allocate an approval code")

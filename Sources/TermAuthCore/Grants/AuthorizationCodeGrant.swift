@@ -28,11 +28,13 @@ struct AuthorizationCodeGrant: GrantHandler {
         let minted = context.issuer.mint(
             client: client, userID: code.userID, scopes: code.scopes, codeHash: hash,
             withRefresh: client.allows(.refreshToken), now: now)
-        // Redeem even an expired code, so a late replay still counts as reuse.
-        switch try await context.store.redeemCode(hash: hash, now: now, issuing: code.expiresAt > now ? minted.records : []) {
+        // Redeem even an expired code, so a late replay still counts as reuse. The audit row
+        // shares the tokens' write: one commit per exchange instead of two.
+        let live = code.expiresAt > now
+        let issued = context.event(.tokenIssued, client: client, detail: "authorization code, scope \"\(code.scopes.string)\"")
+        switch try await context.store.redeemCode(hash: hash, now: now, issuing: live ? minted.records : [], audit: live ? issued : nil) {
         case .redeemed:
-            guard code.expiresAt > now else { throw TermAuthError.codeExpired }
-            try await context.audit(.tokenIssued, client: client, detail: "authorization code, scope \"\(code.scopes.string)\"")
+            guard live else { throw TermAuthError.codeExpired }
             return minted.response
         case .reused(let revoked):
             try await context.audit(.codeReused, client: client, detail: "code presented again; \(revoked) tokens revoked")

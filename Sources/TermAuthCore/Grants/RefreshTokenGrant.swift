@@ -24,9 +24,9 @@ struct RefreshTokenGrant: GrantHandler {
         let minted = context.issuer.mint(
             client: client, userID: old.userID, scopes: scopes, refreshScopes: old.scopes, family: old.family,
             codeHash: old.codeHash, withRefresh: true, now: now)
-        switch try await context.store.rotateRefreshToken(hash: hash, now: now, issuing: minted.records) {
+        let issued = context.event(.tokenIssued, client: client, detail: "refresh, scope \"\(scopes.string)\"")
+        switch try await context.store.rotateRefreshToken(hash: hash, now: now, issuing: minted.records, audit: issued) {
         case .rotated:
-            try await context.audit(.tokenIssued, client: client, detail: "refresh, scope \"\(scopes.string)\"")
             return minted.response
         case .reused(let revoked):
             try await context.audit(.refreshReused, client: client, detail: "rotated refresh token presented again; \(revoked) tokens revoked")

@@ -42,7 +42,9 @@ public final class SQLiteStore: Store {
         }
         let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw TermAuthError.storage("\(path): cannot create the database (\(String(cString: strerror(errno))))")
+            let reason = String(cString: strerror(errno))
+            let what = FileManager.default.fileExists(atPath: path) ? "cannot open the database for writing" : "cannot create the database"
+            throw TermAuthError.storage("\(path): \(what) (\(reason))")
         }
         close(fd)
     }
@@ -241,19 +243,21 @@ public final class SQLiteStore: Store {
 
     // MARK: parked requests
 
-    public func insertRequest(_ r: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash) async throws {
+    public func insertRequest(_ r: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?) async throws {
         try await run("approval code") { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO requests(id, approval_hash, handle_hash, client_id, redirect_uri, response_type, scope, state,
                         code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     r.id, approvalCode.bytes, handle.bytes, r.clientID, r.redirectURI, r.responseType.rawValue, r.scopes.string,
                     r.state, r.codeChallenge, r.codeChallengeMethod?.rawValue, r.origin, r.createdAt, r.expiresAt, r.status.rawValue,
                     r.pollInterval,
                 ])
+            if let audit { try Self.insert(audit, db) }
         }
     }
 
@@ -353,12 +357,13 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func redeemCode(hash: TokenHash, now: Int64, issuing tokens: [Token]) async throws -> CodeRedemption {
+    public func redeemCode(hash: TokenHash, now: Int64, issuing tokens: [Token], audit: AuditEvent?) async throws -> CodeRedemption {
         try await run { db in
             try db.cachedStatement(sql: "UPDATE codes SET redeemed_at = ? WHERE hash = ? AND redeemed_at IS NULL")
                 .execute(arguments: [now, hash.bytes])
             if db.changesCount > 0 {
                 try Self.insert(tokens, db)
+                if let audit { try Self.insert(audit, db) }
                 return .redeemed
             }
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM codes WHERE hash = ?", arguments: [hash.bytes]) != nil else { return .unknown }
@@ -395,7 +400,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func rotateRefreshToken(hash: TokenHash, now: Int64, issuing tokens: [Token]) async throws -> RefreshRotation {
+    public func rotateRefreshToken(hash: TokenHash, now: Int64, issuing tokens: [Token], audit: AuditEvent?) async throws -> RefreshRotation {
         try await run { db in
             try db.cachedStatement(sql: """
                 UPDATE tokens SET used = 1
@@ -403,6 +408,7 @@ public final class SQLiteStore: Store {
                 """).execute(arguments: [hash.bytes, now])
             if db.changesCount > 0 {
                 try Self.insert(tokens, db)
+                if let audit { try Self.insert(audit, db) }
                 return .rotated
             }
             let row = try Row.fetchOne(db, sql: "SELECT family, used FROM tokens WHERE hash = ? AND kind = 'refresh'", arguments: [hash.bytes])

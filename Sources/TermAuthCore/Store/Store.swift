@@ -41,7 +41,8 @@ public protocol ScopeStore: Sendable {
 
 public protocol RequestStore: Sendable {
     /// Parks a request; fails with `.duplicate` when the approval code is already in use.
-    func insertRequest(_ request: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash) async throws
+    /// `audit` is written in the same transaction (one commit per parked request).
+    func insertRequest(_ request: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?) async throws
     func request(approvalCode: TokenHash) async throws -> AuthorizationRequest?
     func request(handle: TokenHash) async throws -> AuthorizationRequest?
     func request(id: String) async throws -> AuthorizationRequest?
@@ -73,8 +74,8 @@ public enum CodeRedemption: Sendable, Equatable {
 
 public protocol CodeStore: Sendable {
     func code(hash: TokenHash) async throws -> AuthorizationCode?
-    /// Marks the code redeemed and stores `tokens`, atomically; at most one caller ever gets `.redeemed`.
-    func redeemCode(hash: TokenHash, now: Int64, issuing tokens: [Token]) async throws -> CodeRedemption
+    /// Marks the code redeemed and stores `tokens` and `audit`, atomically; at most one caller ever gets `.redeemed`.
+    func redeemCode(hash: TokenHash, now: Int64, issuing tokens: [Token], audit: AuditEvent?) async throws -> CodeRedemption
 }
 
 public enum RefreshRotation: Sendable, Equatable {
@@ -88,8 +89,8 @@ public protocol TokenStore: Sendable {
     /// Stores tokens, and the audit event that records their issue, in one transaction.
     func insertTokens(_ tokens: [Token], audit: AuditEvent?) async throws
     func token(hash: TokenHash) async throws -> Token?
-    /// Marks the refresh token used and stores its successors, atomically.
-    func rotateRefreshToken(hash: TokenHash, now: Int64, issuing tokens: [Token]) async throws -> RefreshRotation
+    /// Marks the refresh token used and stores its successors and `audit`, atomically.
+    func rotateRefreshToken(hash: TokenHash, now: Int64, issuing tokens: [Token], audit: AuditEvent?) async throws -> RefreshRotation
     func revokeFamily(_ family: String) async throws -> Int
     func revokeToken(hash: TokenHash) async throws -> Bool
 }
