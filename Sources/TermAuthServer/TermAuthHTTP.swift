@@ -29,7 +29,9 @@ public enum TermAuthHTTP {
         let configured = termAuth.settings.issuer != nil
         return Application(
             router: buildRouter(termAuth, issuer: issuer),
-            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(termAuth.settings.idleTimeoutSeconds)))),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [RequestDeadlineHandler(deadline: .seconds(Int64(termAuth.settings.bodyTimeoutSeconds)))],
+                idleTimeout: .seconds(Int64(termAuth.settings.idleTimeoutSeconds)))),
             configuration: .init(
                 address: .hostname(host, port: port), serverName: "TermAuth",
                 availableConnectionsDelegate: MaximumAvailableConnections(termAuth.settings.maxConnections)),

@@ -12,7 +12,7 @@ struct DeviceRoutes: Sendable {
     func register(on router: Router<TermAuthRequestContext>) {
         router.post("device_authorization") { request, context in
             await ClientForm.answering(context) {
-                let form = try await ClientForm.read(request, context, within: .seconds(termAuth.settings.bodyTimeoutSeconds))
+                let form = try await ClientForm.read(request, context)
                 let client = try await termAuth.tokens.authenticate(form.credentials)
                 let parked = try await termAuth.flow.parkDevice(client: client, scope: form.parameters["scope"], origin: context.peer)
                 let verification = issuer.value + "/device"

@@ -14,7 +14,7 @@ struct TokenRoute: Sendable {
     }
 
     private func exchange(_ request: Request, _ context: TermAuthRequestContext) async throws -> Response {
-        let form = try await ClientForm.read(request, context, within: .seconds(termAuth.settings.bodyTimeoutSeconds))
+        let form = try await ClientForm.read(request, context)
         let response = try await termAuth.tokens.exchange(form.parameters, credentials: form.credentials, origin: context.peer)
         return TokenResponseBody(response).httpResponse
     }

@@ -9,12 +9,12 @@ struct ClientForm {
     let parameters: TermAuthCore.Parameters
     let credentials: ClientCredentials
 
-    static func read(_ request: Request, _ context: TermAuthRequestContext, within deadline: Duration) async throws -> ClientForm {
+    static func read(_ request: Request, _ context: TermAuthRequestContext) async throws -> ClientForm {
         let mediaType = request.headers[.contentType]?.split(separator: ";").first?.filter { $0 != " " && $0 != "\t" }
         guard let mediaType, mediaType.lowercased() == "application/x-www-form-urlencoded" else {
             throw TermAuthError.malformedParameter("Content-Type", reason: "must be application/x-www-form-urlencoded")
         }
-        let body = try await readBody(request, upTo: context.maxUploadSize, within: deadline)
+        let body = try await readBody(request, upTo: context.maxUploadSize)
         let pairs: [(String, String)]
         do { pairs = try FormParser.parse(Substring(String(buffer: body))) } catch {
             throw TermAuthError.malformedParameter("body", reason: error.reason)
@@ -23,29 +23,12 @@ struct ClientForm {
         return ClientForm(parameters: parameters, credentials: try credentials(request, parameters))
     }
 
-    /// Every byte of a trickled body would restart the idle timer, so the body as a whole gets
-    /// a deadline: a slow client holds a connection for seconds, not for 64 KiB of idle timeouts.
-    private static func readBody(_ request: Request, upTo limit: Int, within deadline: Duration) async throws -> ByteBuffer {
-        let body = request.body
-        let outcome = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask {
-                do { return try await body.collect(upTo: limit) } catch let error as any HTTPResponseError {
-                    throw error  // 413: too large
-                } catch {
-                    throw TermAuthError.malformedParameter("body", reason: "the request body ended early or could not be read")
-                }
-            }
-            group.addTask {
-                try await Task.sleep(for: deadline)
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
+    private static func readBody(_ request: Request, upTo limit: Int) async throws -> ByteBuffer {
+        do { return try await request.body.collect(upTo: limit) } catch let error as any HTTPResponseError {
+            throw error  // 413: too large
+        } catch {
+            throw TermAuthError.malformedParameter("body", reason: "the request body ended early or could not be read")
         }
-        guard let outcome else {
-            throw TermAuthError.malformedParameter("body", reason: "not received within \(deadline.components.seconds) seconds")
-        }
-        return outcome
     }
 
     private static func credentials(_ request: Request, _ p: TermAuthCore.Parameters) throws -> ClientCredentials {
