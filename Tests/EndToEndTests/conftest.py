@@ -314,7 +314,8 @@ def pytest_runtest_makereport(item, call):
 class Loopback:
     """Serves GET on 127.0.0.1:<random>; records the first callback's query."""
 
-    def __init__(self, path: str = "/callback"):
+    def __init__(self, path: str = "/callback", body: bytes = b"received; you may close this window\n",
+                 content_type: str = "text/plain"):
         self.path = path
         self.received = threading.Event()
         self.query: dict[str, str] = {}
@@ -331,9 +332,8 @@ class Loopback:
                     outer.raw_url = f"http://127.0.0.1:{outer.port}{self.path}"
                     outer.query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                     outer.received.set()
-                body = b"received; you may close this window\n"
                 self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

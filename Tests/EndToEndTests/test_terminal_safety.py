@@ -28,16 +28,14 @@ import signal
 import struct
 import subprocess
 import termios
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
 import requests
 
-from conftest import ALICE, ALICE_PASSWORD, unique
+from conftest import ALICE, ALICE_PASSWORD, Loopback, unique
 
 ROWS, COLUMNS = 24, 80
 
@@ -249,38 +247,9 @@ def render(raw: bytes, tmp_path, rows: int = ROWS, columns: int = COLUMNS) -> st
 # The client application: a loopback redirect receiver whose answer is hostile too
 
 
-class HostileApp:
-    def __init__(self):
-        self.query: dict[str, str] | None = None
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server API)
-                parts = urlsplit(self.path)
-                if outer.query is None and parts.path == "/callback":
-                    outer.query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                body = APP_BODY.encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = HTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.redirect_uri = f"http://127.0.0.1:{self.port}/callback"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="hostile-app", daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def hostile_app() -> Loopback:
+    """The application's own answer page is hostile text too."""
+    return Loopback("/callback", body=APP_BODY.encode(), content_type="text/plain; charset=utf-8")
 
 
 # --------------------------------------------------------------------------
@@ -346,7 +315,7 @@ def test_authorize_writes_no_hostile_bytes_to_the_terminal(seeded, tmp_path, col
     verifier = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
-    with HostileApp() as app:
+    with hostile_app() as app:
         url = "http://127.0.0.1:1/authorize?" + urlencode({
             "response_type": "code", "client_id": client_id, "redirect_uri": app.redirect_uri,
             "scope": " ".join(scopes.values()), "state": STATE,
@@ -380,7 +349,7 @@ def test_authorize_writes_no_hostile_bytes_to_the_terminal(seeded, tmp_path, col
             ui.close()
         assert code == 1, f"deny should exit 1, got {code}; last bytes: {bytes(ui.output[-400:])!r}"
         raw = bytes(ui.output)
-        assert app.query is not None, "the application never got the answer"
+        assert app.received.is_set(), "the application never got the answer"
         assert app.query.get("error") == "access_denied", app.query
         assert app.query.get("state") == STATE, "state must come back byte for byte"
 

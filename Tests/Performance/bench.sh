@@ -16,38 +16,11 @@ DURABILITY=${DURABILITY:-normal}
 FILLER=${FILLER:-0}
 CODES=${CODES:-40000}
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-die() { echo "bench.sh: $*" >&2; exit 1; }
-for tool in wrk curl python3 base64; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
-
-if [[ -z ${TERMAUTH_BIN:-} ]]; then
-  echo "building (release)..." >&2
-  (cd "$repo" && swift build -c release --product termauth >&2 && swift build -c release --product termauth-bench-seed >&2)
-  TERMAUTH_BIN="$(cd "$repo" && swift build -c release --show-bin-path)/termauth"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+harness_build termauth termauth-bench-seed
 SEED_BIN=${SEED_BIN:-$(dirname "$TERMAUTH_BIN")/termauth-bench-seed}
 [[ -x $TERMAUTH_BIN && -x $SEED_BIN ]] || die "need $TERMAUTH_BIN and $SEED_BIN (swift build -c release)"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/termauth-bench.XXXXXX")
-db=$work/termauth.sqlite3
-cfg=$work/termauth.toml
-server_pid=""
-cleanup() {
-  local status=$?
-  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  if [[ -n ${KEEP_WORK:-} ]]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
-  exit "$status"
-}
-trap cleanup EXIT
-
-printf '[security]\npassword_hash_rounds = 1000\n[storage]\ndurability = "%s"\n' "$DURABILITY" >"$cfg"
-termauth() { "$TERMAUTH_BIN" "$@" --db "$db" --config "$cfg"; }
-field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-basic() { printf '%s:%s' "$1" "$2" | base64 | tr -d '\n'; }
+harness_workdir bench "$(printf '[security]\npassword_hash_rounds = 1000\n[storage]\ndurability = "%s"\n' "$DURABILITY")"
 
 # Register before serving, so the server never races the CLI creating the schema.
 termauth scope add bench --description "Benchmark scope" >/dev/null
@@ -57,16 +30,7 @@ svc_basic=$(basic svc "$(field client_secret <<<"$svc")")
 app_basic=$(basic app "$(field client_secret <<<"$app")")
 introspected=$(termauth token issue --client svc --scope bench --ttl 86400)
 
-"$TERMAUTH_BIN" serve --db "$db" --config "$cfg" --port 0 --log-level info >"$work/serve.out" 2>"$work/serve.log" &
-server_pid=$!
-base=""
-for _ in $(seq 600); do
-  base=$(sed -n 's/^listening on //p' "$work/serve.out" 2>/dev/null | head -n1)
-  [[ -n $base ]] && break
-  kill -0 "$server_pid" 2>/dev/null || { tail -n 30 "$work/serve.log" >&2; die "server exited"; }
-  sleep 0.1
-done
-[[ -n $base ]] || die "server did not announce its port"
+harness_serve info
 
 export TERMAUTH_THREADS=$THREADS
 run_wrk() { # NAME URL [wrk options...]

@@ -12,49 +12,14 @@ SOAK_MINUTES=${SOAK_MINUTES:-10}
 SLICE=${SLICE:-30}
 CONNECTIONS=${CONNECTIONS:-64}
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-die() { echo "soak.sh: $*" >&2; exit 1; }
-for tool in wrk curl python3 base64; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+harness_build termauth
+harness_workdir soak $'[security]\npassword_hash_rounds = 1000\n'
 
-if [[ -z ${TERMAUTH_BIN:-} ]]; then
-  echo "building (release)..." >&2
-  (cd "$repo" && swift build -c release --product termauth >&2)
-  TERMAUTH_BIN="$(cd "$repo" && swift build -c release --show-bin-path)/termauth"
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/termauth-soak.XXXXXX")
-db=$work/termauth.sqlite3
-cfg=$work/termauth.toml
-server_pid=""
-cleanup() {
-  local status=$?
-  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-
-printf '[security]\npassword_hash_rounds = 1000\n' >"$cfg"
-termauth() { "$TERMAUTH_BIN" "$@" --db "$db" --config "$cfg"; }
 termauth scope add soak --description "Soak scope" >/dev/null
 svc=$(termauth client add --name svc --id svc --grant client_credentials --scope soak --json)
-secret=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["client_secret"])' <<<"$svc")
-export TERMAUTH_BASIC=$(printf 'svc:%s' "$secret" | base64 | tr -d '\n') TERMAUTH_SCOPE=soak TERMAUTH_SCRIPT_DIR=$here
-
-"$TERMAUTH_BIN" serve --db "$db" --config "$cfg" --port 0 --log-level warning >"$work/serve.out" 2>"$work/serve.log" &
-server_pid=$!
-base=""
-for _ in $(seq 600); do
-  base=$(sed -n 's/^listening on //p' "$work/serve.out" 2>/dev/null | head -n1)
-  [[ -n $base ]] && break
-  kill -0 "$server_pid" 2>/dev/null || { tail -n 30 "$work/serve.log" >&2; die "server exited"; }
-  sleep 0.1
-done
-[[ -n $base ]] || die "server did not announce its port"
+export TERMAUTH_BASIC=$(basic svc "$(field client_secret <<<"$svc")") TERMAUTH_SCOPE=soak TERMAUTH_SCRIPT_DIR=$here
+harness_serve warning
 
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$server_pid/status"; }
 db_mb() { du -cm "$db"* | awk 'END { print $1 }'; }
