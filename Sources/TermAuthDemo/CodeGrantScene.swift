@@ -56,11 +56,11 @@ struct CodeGrantScene {
         }
         let user: SignedInUser
         switch try await session.signIn(pending) {
-        case nil: throw DemoQuit()
-        case .decided?:
+        case .quit: throw DemoQuit()
+        case .cancelled:
             show.set(2, .failed)
             return try await deliverRefusal(show, agent: agent, handle: handle, attempt: attempt, why: "login cancelled")
-        case .signedIn(let signedIn)?: user = signedIn
+        case .signedIn(let signedIn): user = signedIn
         }
         show.paint()
         show.note("Signed in as \(user.user.username).")
@@ -70,6 +70,8 @@ struct CodeGrantScene {
         let consentAsked = try await flow.consentNeeded(pending, user: user)
         if consentAsked {
             try show.begin(3)
+            show.note("First time for this application: the server asks which permissions to")
+            show.note("grant, one checkbox each; a remembered decision would skip this step.")
             try show.pause()
             if let autopilot = show.autopilot {
                 // Tick "Remember this decision" so the next run can skip this step, then approve.
@@ -78,6 +80,7 @@ struct CodeGrantScene {
             }
         }
         let result = try await session.decide(pending, user: user)
+        show.autopilot?.clear()  // keys meant for a consent screen that a remembered consent skipped
         show.paint()
         switch result {
         case .quit: throw DemoQuit()
@@ -95,7 +98,7 @@ struct CodeGrantScene {
 
         // 4: the server answers the browser with a redirect that carries the code.
         try show.begin(4)
-        guard let (code, _) = try await redirectBack(show, agent: agent, handle: handle, attempt: attempt) else {
+        guard let code = try await redirectBack(show, agent: agent, handle: handle, attempt: attempt) else {
             return failed(4, show, "no code came back")
         }
         show.set(4, .done)
@@ -130,8 +133,8 @@ struct CodeGrantScene {
     }
 
     /// The browser's page moves on once decided: a 302 to the redirect URI, followed to the app.
-    /// Returns the code and state, or nil when the answer was an error.
-    private func redirectBack(_ show: DemoShow, agent: DemoUserAgent, handle: String, attempt: DemoApplication.Attempt) async throws -> (String, String)? {
+    /// Returns the code, or nil when the answer was an error.
+    private func redirectBack(_ show: DemoShow, agent: DemoUserAgent, handle: String, attempt: DemoApplication.Attempt) async throws -> String? {
         let resumed = try await agent.resume(handle: handle)
         show.show(resumed.requestLines + resumed.responseLines)
         guard let location = resumed.location, let delivered = try await agent.follow(location) else { return nil }
@@ -148,7 +151,7 @@ struct CodeGrantScene {
         }
         guard let code = answer["code"] else { return nil }
         show.note("state matches what the app sent, so the code is for this attempt.")
-        return (code, answer["state"]!)
+        return code
     }
 
     /// Denied or cancelled: the application still gets an answer (error=access_denied), and the

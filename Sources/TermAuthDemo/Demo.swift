@@ -23,33 +23,40 @@ public final class Demo {
         var tokens: SceneOutcome.Tokens?
         var runs = 0
         do {
-            func record(_ outcome: SceneOutcome) {
+            /// A scene that fails (a request expired on the login screen, a timeout) is recorded
+            /// and shown; only q ends the demo.
+            func record(_ play: () async throws -> SceneOutcome) async throws {
+                let outcome: SceneOutcome
+                do { outcome = try await play() } catch let quit as DemoQuit { throw quit } catch {
+                    show.show([.init(.failure, "Stopped: \(error)")])
+                    outcome = SceneOutcome(show.screen.heading, succeeded: false, "stopped: \(error)")
+                }
                 outcomes.append(outcome)
                 if let fresh = outcome.tokens { tokens = fresh }
             }
             runs += 1
-            record(try await CodeGrantScene(stage: stage, run: runs).play(show))
+            try await record { try await CodeGrantScene(stage: stage, run: runs).play(show) }
             if configuration.mode == .auto {
                 runs += 1
-                record(try await CodeGrantScene(stage: stage, run: runs).play(show))
-                record(try await DeviceFlowScene(stage: stage).play(show))
-                record(try await ClientCredentialsScene(stage: stage).play(show))
-                record(try await RefreshScene(stage: stage, tokens: tokens).play(show))
-                record(try await RevocationScene(stage: stage, tokens: tokens).play(show))
+                try await record { try await CodeGrantScene(stage: stage, run: runs).play(show) }
+                try await record { try await DeviceFlowScene(stage: stage).play(show) }
+                try await record { try await ClientCredentialsScene(stage: stage).play(show) }
+                try await record { try await RefreshScene(stage: stage, tokens: tokens).play(show) }
+                try await record { try await RevocationScene(stage: stage, tokens: tokens).play(show) }
                 try summarise(outcomes, on: show)
                 _ = try show.choose("demo complete · q quit", [])
             }
             while true {
-                let choice = try show.choose("r run again · d device · c client credentials · f refresh · x revoke · s summary · q quit",
+                let choice = try show.choose("r again · d device · c client · f refresh · x revoke · s summary · q quit",
                                              ["r", "d", "c", "f", "x", "s"])
                 switch choice {
                 case "r":
                     runs += 1
-                    record(try await CodeGrantScene(stage: stage, run: runs).play(show))
-                case "d": record(try await DeviceFlowScene(stage: stage).play(show))
-                case "c": record(try await ClientCredentialsScene(stage: stage).play(show))
-                case "f": record(try await RefreshScene(stage: stage, tokens: tokens).play(show))
-                case "x": record(try await RevocationScene(stage: stage, tokens: tokens).play(show))
+                    try await record { try await CodeGrantScene(stage: stage, run: runs).play(show) }
+                case "d": try await record { try await DeviceFlowScene(stage: stage).play(show) }
+                case "c": try await record { try await ClientCredentialsScene(stage: stage).play(show) }
+                case "f": try await record { try await RefreshScene(stage: stage, tokens: tokens).play(show) }
+                case "x": try await record { try await RevocationScene(stage: stage, tokens: tokens).play(show) }
                 default: try summarise(outcomes, on: show)
                 }
             }

@@ -28,12 +28,6 @@ struct DemoExchange: Sendable {
         }
     }
 
-    /// The query of the Location header, decoded.
-    var locationQuery: [String: String] {
-        guard let location, let items = URLComponents(string: location)?.queryItems else { return [:] }
-        return Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
-    }
-
     /// "→ POST /token" and the form, secrets shortened.
     var requestLines: [DemoScreen.Line] {
         var lines = [DemoScreen.Line(.request, "→ \(method) \(url.path)")]

@@ -16,6 +16,9 @@ final class DemoHTTP: Sendable {
         session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
     }
 
+    /// Lets go of the session and its delegate once the demo is over.
+    func invalidate() { session.invalidateAndCancel() }
+
     func get(_ url: URL, headers: [String: String] = [:]) async throws -> DemoExchange {
         try await send("GET", url, form: [], headers: headers)
     }

@@ -7,18 +7,3 @@ public enum DemoMode: Sendable, Equatable {
     /// Waits for a key before each step: for presenters.
     case step
 }
-
-/// What was asked on the command line.
-public struct DemoConfiguration: Sendable {
-    public var mode: DemoMode
-    /// Pause before each step, and ten times the pause between auto-typed keys, in milliseconds.
-    public var paceMilliseconds: Int
-
-    public init(mode: DemoMode, paceMilliseconds: Int) {
-        self.mode = mode
-        self.paceMilliseconds = paceMilliseconds
-    }
-}
-
-/// `q` or Ctrl-C: leave the demo now.
-struct DemoQuit: Error {}

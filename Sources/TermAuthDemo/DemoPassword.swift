@@ -1,12 +1,9 @@
 import TermAuthCore
 
-/// The demo user's password: random per run, shown on screen, easy to type.
+/// The demo user's password: random per run, shown on screen, easy to type. Two approval
+/// codes' worth of letters (about 69 bits) is plenty for a throw-away account.
 enum DemoPassword {
-    private static let letters = Array("bcdfghjkmnpqrstvwxz")
-
     static func make() -> String {
-        let bytes = Array(RandomToken.bytes(12))
-        let chars = bytes.map { letters[Int($0) % letters.count] }
-        return String(chars[0..<4]) + "-" + String(chars[4..<8]) + "-" + String(chars[8..<12])
+        (ApprovalCode.generate() + "-" + ApprovalCode.generate()).lowercased()
     }
 }

@@ -41,10 +41,15 @@ final class DemoStage: Sendable {
     }
 
     /// `database` nil: a fresh database in a temporary directory, removed by `stop()`.
+    /// A given file must be new or hold only what an earlier demo put there: the demo resets
+    /// its user's password and replaces its clients, which must never touch real data.
     static func start(database: String?, settings: Settings) async throws -> DemoStage {
         var temporary: URL?
         let path: String
         if let database {
+            if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
+                throw TermAuthError.configuration("the demo keeps its data in a SQLite file; give --db a file path")
+            }
             path = database
         } else {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("termauth-demo-\(RandomToken.identifier())")
@@ -56,6 +61,7 @@ final class DemoStage: Sendable {
         // Short enough that the device's polls are seen going by; RFC 8628 lets the server choose.
         settings.lifetimes.devicePollInterval = min(settings.lifetimes.devicePollInterval, 1)
         let termAuth = try TermAuth.open(database: path, settings: settings)
+        if database != nil { try await refuseForeignData(termAuth, path: path) }
         let quiet = Logger(label: "termauth.demo") { _ in SwiftLogNoOpLogHandler() }
 
         let inbox = CallbackInbox()
@@ -78,20 +84,28 @@ final class DemoStage: Sendable {
         }
         let tasks = [listenerTask, serverTask]
 
-        var ports = callbackPorts.makeAsyncIterator()
-        var urls = serverURLs.makeAsyncIterator()
-        guard let port = await ports.next(), port > 0, let serverText = await urls.next(), let server = URL(string: serverText) else {
-            tasks.forEach { $0.cancel() }
-            throw TermAuthError.configuration("the demo could not listen on 127.0.0.1")
-        }
-        let callback = URL(string: "http://127.0.0.1:\(port)/callback")!
         do {
+            var ports = callbackPorts.makeAsyncIterator()
+            var urls = serverURLs.makeAsyncIterator()
+            guard let port = await ports.next(), port > 0, let serverText = await urls.next(), let server = URL(string: serverText) else {
+                throw TermAuthError.configuration("the demo could not listen on 127.0.0.1")
+            }
+            let callback = URL(string: "http://127.0.0.1:\(port)/callback")!
             let (password, secret) = try await seed(termAuth, callback: callback)
             return DemoStage(termAuth: termAuth, server: server, callback: callback, inbox: inbox, password: password,
                              appSecret: secret, tasks: tasks, temporaryDirectory: temporary)
         } catch {
-            tasks.forEach { $0.cancel() }
+            await Self.stop(tasks, temporary)
             throw error
+        }
+    }
+
+    private static func refuseForeignData(_ termAuth: TermAuth, path: String) async throws {
+        let clients = try await termAuth.store.clients().map(\.id).filter { $0 != appClientID && $0 != deviceClientID }
+        let users = try await termAuth.store.users().map(\.username).filter { $0 != username }
+        guard clients.isEmpty && users.isEmpty else {
+            throw TermAuthError.invalidArgument(
+                "\(path) holds clients or users of its own; the demo would reset its demo user and clients there. Give --db a new file")
         }
     }
 
@@ -125,6 +139,11 @@ final class DemoStage: Sendable {
     var loginNotice: String { "Demo: user \(Self.username), password \(password)" }
 
     func stop() async {
+        http.invalidate()
+        await Self.stop(tasks, temporaryDirectory)
+    }
+
+    private static func stop(_ tasks: [Task<Void, any Error>], _ temporaryDirectory: URL?) async {
         for task in tasks { task.cancel() }
         for task in tasks { _ = await task.result }
         if let temporaryDirectory { try? FileManager.default.removeItem(at: temporaryDirectory) }

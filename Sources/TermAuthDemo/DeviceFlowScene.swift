@@ -41,8 +41,7 @@ struct DeviceFlowScene {
 
         try show.begin(3)
         let interval = max(1, Int(fields["interval"] ?? "") ?? 5)
-        let poller = Task { try await Self.pollUntilDecided(device, deviceCode: deviceCode, interval: interval) }
-        defer { poller.cancel() }
+        async let polling = Self.pollUntilDecided(device, deviceCode: deviceCode, interval: interval)
         show.note("The device polls every \(interval) s; until someone decides it hears")
         show.note("authorization_pending.")
         show.set(3, .done)
@@ -59,6 +58,7 @@ struct DeviceFlowScene {
         }
         let decision = try await DeviceSession(termAuth: stage.termAuth, runner: show.runner,
                                                codeNotice: "Demo TV shows: \(userCode)", loginNotice: stage.loginNotice).run(code: nil)
+        show.autopilot?.clear()
         show.paint()
         switch decision {
         case .quit: throw DemoQuit()
@@ -69,14 +69,14 @@ struct DeviceFlowScene {
         }
 
         try show.begin(5)
-        let polls = try await poller.value
+        let polls = try await polling
         let pendingCount = polls.dropLast().count
         show.note("\(pendingCount) poll\(pendingCount == 1 ? "" : "s") answered authorization_pending while the person decided.")
         guard let last = polls.last else { return SceneOutcome(title, succeeded: false, "the device never heard back") }
         show.show(last.requestLines.prefix(2) + last.responseLines)
         guard last.status == 200, let access = last.json["access_token"] else {
             show.set(5, .failed)
-            for number in 6...6 { show.set(number, .skipped(last.json["error"] ?? "no token")) }
+            show.set(6, .skipped(last.json["error"] ?? "no token"))
             return SceneOutcome(title, succeeded: false, "the device was told \(last.json["error"] ?? "\(last.status)")")
         }
         show.set(5, .done)

@@ -10,7 +10,7 @@ public enum TermAuthHTTP {
         let router = Router(context: TermAuthRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: OAuthErrorMiddleware())
-        AuthorizeRoutes(termAuth: termAuth).register(on: router)
+        AuthorizeRoutes(termAuth: termAuth, issuer: issuer).register(on: router)
         TokenRoute(termAuth: termAuth).register(on: router)
         ResourceRoute(termAuth: termAuth).register(on: router)
         MetadataRoute(termAuth: termAuth, issuer: issuer).register(on: router)

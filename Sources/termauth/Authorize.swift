@@ -49,11 +49,23 @@ struct Authorize: AsyncParsableCommand {
         case .denied:
             Output.line("denied: \(Output.safe(validated.client.name)) is told access_denied")
         }
-        guard case .redirect(let location) = try await flow.deliver(requestID: parked.request.id) else {
+        // The client reached this server at the URL it built; that is the issuer it expects in `iss`.
+        let issuer = termAuth.settings.issuer ?? Self.issuer(of: components)
+        guard case .redirect(let location) = try await flow.deliver(requestID: parked.request.id, issuer: issuer) else {
             throw TermAuthError.requestAlreadyDecided
         }
         try await Delivery.send(location)
         if case .denied = result { throw ExitCode(1) }
+    }
+}
+
+extension Authorize {
+    /// `http://host:port/prefix` from `http://host:port/prefix/authorize?…`.
+    static func issuer(of components: URLComponents) -> String? {
+        guard let scheme = components.scheme, let host = components.host else { return nil }
+        let port = components.port.map { ":\($0)" } ?? ""
+        let path = String(components.path.dropLast("/authorize".count))
+        return "\(scheme)://\(host.contains(":") ? "[\(host)]" : host)\(port)\(path)"
     }
 }
 

@@ -1,6 +1,7 @@
 """`termauth demo` in tmux at 80x24: the seed's eight steps against the real server it starts,
 played unattended (--auto) and with keys typed by the test (--step)."""
 import re
+import subprocess
 import time
 
 from tmux_driver import TmuxSession, save_capture
@@ -75,7 +76,18 @@ def test_keys_typed_by_a_person_unticked_scope_is_missing_from_steps_6_to_8(term
         assert "scope: photos profile" in eight and "email" not in eight.split("─ 8 Return resource")[1], eight
         save_capture("demo-reduced-scope", eight)
 
-        tmux.wait_for("r run again")
+        tmux.wait_for("r again")
         tmux.press("q")
         assert tmux.exit_code() == 0
         assert re.search(r"scope\s+photos\s+profile", tmux.screen()), tmux.screen()
+
+
+def test_demo_refuses_a_database_with_real_data(seeded):
+    """The demo resets its user's password and replaces its clients; a real installation's
+    file must be refused before anything is touched."""
+    before = seeded.json("client", "list", "--json")
+    proc = subprocess.run([str(seeded.binary), "demo", "--auto", "--db", str(seeded.db), "--config", str(seeded.config)],
+                          capture_output=True, text=True, timeout=60, env=seeded.env)
+    assert proc.returncode == 2, proc  # a usage error: the wrong file was given
+    assert "holds clients or users of its own" in proc.stderr, proc.stderr
+    assert seeded.json("client", "list", "--json") == before

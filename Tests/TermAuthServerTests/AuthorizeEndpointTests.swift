@@ -14,9 +14,23 @@ import Testing
             #expect(response.status == .found)
             let location = try #require(response.headers[.location])
             #expect(location.hasPrefix("https://app.example/cb?code="))
-            #expect(location.hasSuffix("&state=xyz%20%2B"))
+            #expect(location.hasSuffix("&state=xyz%20%2B&iss=http%3A%2F%2Fauth.test"))
             #expect(ServerFixture.query(location)["state"] == "xyz +")
+            #expect(ServerFixture.query(location)["iss"] == "http://auth.test", "RFC 9207: the answer names its issuer")
             #expect(response.headers[.cacheControl] == "no-store")
+        }
+    }
+
+    @Test func errorRedirectsNameTheIssuerAndMetadataSaysSo() async throws {
+        let f = try await ServerFixture.make()
+        try await f.test { client in
+            let bad = try await client.execute(uri: ServerFixture.authorizeQuery + "&scope=nonexistent", method: .get)
+            #expect(bad.status == .found)
+            let query = ServerFixture.query(bad.headers[.location])
+            #expect(query["error"] == "invalid_request" || query["error"] == "invalid_scope")
+            #expect(query["iss"] == "http://auth.test")
+            let metadata = try await client.execute(uri: "/.well-known/oauth-authorization-server", method: .get)
+            #expect(try ServerFixture.json(metadata.body)["authorization_response_iss_parameter_supported"] as? Bool == true)
         }
     }
 

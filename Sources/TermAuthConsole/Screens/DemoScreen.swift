@@ -71,7 +71,9 @@ public struct DemoScreen: Screen {
         let longestTitle = steps.map { TextWidth.of($0.title) }.max() ?? 0
         let rolesWidth = max(w / 3, w - 5 - longestTitle)
         let titleWidth = w - 5 - rolesWidth
-        for (i, step) in steps.enumerated() {
+        // A long summary keeps its newest rows and leaves at least three for the detail.
+        let shownSteps = Array(steps.suffix(max(1, panel.height - 9)))
+        for (i, step) in shownSteps.enumerated() {
             let row = panel.row(2 + i)
             let (marker, role) = Self.look(step.state)
             if step.state == .active { canvas.fill(row: row, from: x - 1, width: w + 1, role: .focusedField) }
@@ -84,7 +86,7 @@ public struct DemoScreen: Screen {
             canvas.put(shown, row: row, column: x + w - TextWidth.of(shown), role: step.state == .active ? role : .hint)
         }
 
-        let separator = panel.row(2 + steps.count)
+        let separator = panel.row(2 + shownSteps.count)
         let label = detailTitle.isEmpty ? "" : " \(TextWidth.untrusted(detailTitle, width: w - 6)) "
         canvas.put(String(repeating: theme.glyphs.border.pieces.4, count: w), row: separator, column: x, role: .border)
         canvas.put(label, row: separator, column: x + 1, role: .title)

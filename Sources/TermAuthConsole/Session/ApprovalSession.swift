@@ -25,30 +25,32 @@ public struct ApprovalSession {
 
     public func run(_ pending: PendingAuthorization, username: String = "") async throws -> Result {
         switch try await signIn(pending, username: username) {
-        case nil: return .quit
-        case .decided(let result)?: return result
-        case .signedIn(let user)?: return try await decide(pending, user: user)
+        case .quit: return .quit
+        case .cancelled: return .denied
+        case .signedIn(let user): return try await decide(pending, user: user)
         }
     }
 
     /// What the login screen ended with.
     public enum SignInOutcome {
         case signedIn(SignedInUser)
-        /// Cancelled (denied) or left before anyone signed in.
-        case decided(Result)
+        /// Cancel: the request is denied.
+        case cancelled
+        /// Ctrl-C: nothing decided.
+        case quit
     }
 
-    /// The login screen until someone signs in, cancels (which denies) or leaves; nil on quit.
-    public func signIn(_ pending: PendingAuthorization, username: String = "") async throws -> SignInOutcome? {
+    /// The login screen until someone signs in, cancels (which denies) or leaves.
+    public func signIn(_ pending: PendingAuthorization, username: String = "") async throws -> SignInOutcome {
         var login = LoginScreen(clientName: pending.client.name, clientID: pending.client.id,
                                 redirectURI: pending.request.redirectURI, username: username)
         login.notice = loginNotice
         while true {
             switch runner.run(&login) {
-            case .quit: return nil
+            case .quit: return .quit
             case .finish(.cancel), .stay:
                 try await flow.deny(pending, user: nil)
-                return .decided(.denied)
+                return .cancelled
             case .finish(.signIn(let name, let password)):
                 do {
                     return .signedIn(try await flow.signIn(username: name, password: password, for: pending))

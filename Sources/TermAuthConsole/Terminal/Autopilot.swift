@@ -16,6 +16,9 @@ public final class Autopilot: Terminal {
 
     public func type(_ text: String) { type(text.map(Key.character)) }
 
+    /// Drops what was not typed: a screen the keys were meant for did not appear.
+    public func clear() { queue.removeAll() }
+
     public var size: Size { base.size }
 
     public func draw(_ canvas: Canvas) { base.draw(canvas) }

@@ -154,29 +154,31 @@ public struct AuthorizationFlow: Sendable {
     // MARK: deliver
 
     /// Collects a request's outcome by the handle its user agent holds.
-    public func deliver(handle: String) async throws -> Delivery {
+    /// `issuer` goes into the redirect as `iss` (RFC 9207): the URL the client reached this server by.
+    public func deliver(handle: String, issuer: String? = nil) async throws -> Delivery {
         guard let request = try await store.request(handle: TokenHash(of: handle)) else { throw TermAuthError.unknownRequest }
-        return try await deliver(request)
+        return try await deliver(request, issuer: issuer)
     }
 
     /// Collects by id: for front ends that parked the request themselves (`termauth authorize`).
-    public func deliver(requestID: String) async throws -> Delivery {
+    public func deliver(requestID: String, issuer: String? = nil) async throws -> Delivery {
         guard let request = try await store.request(id: requestID) else { throw TermAuthError.unknownRequest }
-        return try await deliver(request)
+        return try await deliver(request, issuer: issuer)
     }
 
-    private func deliver(_ request: AuthorizationRequest) async throws -> Delivery {
+    private func deliver(_ request: AuthorizationRequest, issuer: String?) async throws -> Delivery {
         let now = clock.now()
         // A device collects its answer by polling the token endpoint (`DeviceCodeGrant`).
         guard request.responseType != .deviceCode else { return .waiting(expiresAt: request.expiresAt) }
-        let redirect = RedirectBuilder(base: request.redirectURI, state: request.state, inFragment: request.responseType == .token)
+        let redirect = RedirectBuilder(
+            base: request.redirectURI, state: request.state, inFragment: request.responseType == .token, issuer: issuer)
         switch request.status {
         case .delivered:
             return .alreadyDelivered
         case .pending:
             guard request.expiresAt <= now else { return .waiting(expiresAt: request.expiresAt) }
             // Nobody decided in time: close it so it cannot be approved late, and tell the client.
-            guard try await store.closeExpiredRequest(id: request.id, now: now) else { return try await deliver(requestID: request.id) }
+            guard try await store.closeExpiredRequest(id: request.id, now: now) else { return try await deliver(requestID: request.id, issuer: issuer) }
             return .redirect(redirect.error(.requestExpired))
         case .denied:
             guard try await store.deliverRequest(id: request.id, code: nil, tokens: []) else { return .alreadyDelivered }

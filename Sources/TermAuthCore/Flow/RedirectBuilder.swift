@@ -1,15 +1,18 @@
 /// Builds the redirect back to the client (RFC 6749 §4.1.2): parameters appended to the
-/// registered URI's own query, `state` returned exactly as received.
+/// registered URI's own query, `state` returned exactly as received, and `iss` naming this
+/// server (RFC 9207) so a client talking to several servers can tell whose answer it is.
 public struct RedirectBuilder: Sendable {
     public let base: String
     public let state: String?
     /// The implicit grant answers in the fragment (RFC 6749 §4.2.2), never in the query.
     public let inFragment: Bool
+    public let issuer: String?
 
-    public init(base: String, state: String?, inFragment: Bool = false) {
+    public init(base: String, state: String?, inFragment: Bool = false, issuer: String? = nil) {
         self.base = base
         self.state = state
         self.inFragment = inFragment
+        self.issuer = issuer
     }
 
     public func success(_ parameters: KeyValuePairs<String, String>) -> String {
@@ -27,6 +30,7 @@ public struct RedirectBuilder: Sendable {
     private func build(_ parameters: [(String, String)]) -> String {
         var all = parameters
         if let state { all.append(("state", state)) }
+        if let issuer { all.append(("iss", issuer)) }
         let query = all.map { "\(FormEncoding.encode($0.0))=\(FormEncoding.encode($0.1))" }.joined(separator: "&")
         if inFragment { return base + "#" + query }
         let separator = base.contains("?") ? (base.hasSuffix("?") || base.hasSuffix("&") ? "" : "&") : "?"

@@ -18,12 +18,14 @@ public enum AuthorizeRejection: Error, Sendable, Equatable {
     /// The same for the implicit grant, whose answers travel in the fragment.
     case redirectInFragment(to: String, error: TermAuthError, state: String?)
 
-    /// Where the error goes, for the redirecting cases.
-    public var redirectURL: String? {
+    /// Where the error goes, for the redirecting cases; `issuer` is this server's (RFC 9207).
+    public func redirectURL(issuer: String?) -> String? {
         switch self {
         case .showError: return nil
-        case .redirect(let uri, let error, let state): return RedirectBuilder(base: uri, state: state).error(error)
-        case .redirectInFragment(let uri, let error, let state): return RedirectBuilder(base: uri, state: state, inFragment: true).error(error)
+        case .redirect(let uri, let error, let state):
+            return RedirectBuilder(base: uri, state: state, issuer: issuer).error(error)
+        case .redirectInFragment(let uri, let error, let state):
+            return RedirectBuilder(base: uri, state: state, inFragment: true, issuer: issuer).error(error)
         }
     }
 

@@ -8,6 +8,7 @@ import TermAuthCore
 /// other agent (curl, a CLI's helper) is held open until then and answered with the redirect.
 struct AuthorizeRoutes: Sendable {
     let termAuth: TermAuth
+    let issuer: IssuerURL
     /// How often a waiting agent looks for a decision made by another process.
     var pollInterval: Duration = .milliseconds(200)
 
@@ -26,7 +27,7 @@ struct AuthorizeRoutes: Sendable {
         do {
             validated = try await termAuth.flow.validator.validate(pairs)
         } catch let rejection as AuthorizeRejection {
-            guard let location = rejection.redirectURL else { return errorPage(rejection.error, browser: browser) }
+            guard let location = rejection.redirectURL(issuer: issuer.value) else { return errorPage(rejection.error, browser: browser) }
             return redirect(location)
         }
         let parked = try await termAuth.flow.park(validated, origin: context.peer)
@@ -46,7 +47,7 @@ struct AuthorizeRoutes: Sendable {
             return errorPage(.missingParameter("handle"), browser: true)
         }
         do {
-            switch try await termAuth.flow.deliver(handle: handle) {
+            switch try await termAuth.flow.deliver(handle: handle, issuer: issuer.value) {
             case .redirect(let location): return redirect(location)
             case .alreadyDelivered:
                 return HTMLPage.response(title: "Already completed", body: "<p>This request has been completed. You can close this page.</p>")
@@ -63,7 +64,7 @@ struct AuthorizeRoutes: Sendable {
 
     private func longPoll(handle: String) async throws -> Response {
         while true {
-            switch try await termAuth.flow.deliver(handle: handle) {
+            switch try await termAuth.flow.deliver(handle: handle, issuer: issuer.value) {
             case .redirect(let location): return redirect(location)
             case .alreadyDelivered: return errorPage(.requestAlreadyDecided, browser: false)
             case .waiting:

@@ -30,7 +30,8 @@ struct MetadataRoute: Sendable {
                 introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
                 revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
                 code_challenge_methods_supported: ["S256"],
-                scopes_supported: scopes))
+                scopes_supported: scopes,
+                authorization_response_iss_parameter_supported: true))
         }
         router.get("healthz") { _, _ in "ok" }
     }
@@ -51,4 +52,6 @@ struct Metadata: Encodable {
     let revocation_endpoint_auth_methods_supported: [String]
     let code_challenge_methods_supported: [String]
     let scopes_supported: [String]
+    /// RFC 9207: every authorization response names this issuer in `iss`.
+    let authorization_response_iss_parameter_supported: Bool
 }

@@ -10,6 +10,7 @@ public enum FormParser {
     /// the caps keep a hostile request from costing more than a normal one.
     public static let maxParameters = 50
     public static let maxValueBytes = 8192
+    public static let maxNameBytes = 64
 
     public static func parse(_ text: Substring) throws(Malformed) -> [(String, String)] {
         var pairs: [(String, String)] = []
@@ -19,8 +20,8 @@ public enum FormParser {
             let key = try decode(parts[0])
             let value = parts.count > 1 ? try decode(parts[1]) : ""
             guard !key.isEmpty else { throw Malformed(reason: "empty parameter name") }
-            guard key.utf8.count <= 64, value.utf8.count <= maxValueBytes else {
-                throw Malformed(reason: "parameter \(key.utf8.count <= 64 ? key : "name") is longer than allowed")
+            guard key.utf8.count <= maxNameBytes, value.utf8.count <= maxValueBytes else {
+                throw Malformed(reason: "parameter \(key.utf8.count <= maxNameBytes ? key : "name") is longer than allowed")
             }
             pairs.append((key, value))
         }

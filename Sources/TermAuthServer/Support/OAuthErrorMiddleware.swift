@@ -9,8 +9,6 @@ struct OAuthErrorMiddleware: RouterMiddleware {
                 next: (Request, TermAuthRequestContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as TermAuthError {
-            return OAuthErrorResponse.json(error)
         } catch let error as any HTTPResponseError where error.status != .contentTooLarge {
             throw error
         } catch {

@@ -1,0 +1,2 @@
+/// `q` or Ctrl-C: leave the demo now.
+struct DemoQuit: Error {}
