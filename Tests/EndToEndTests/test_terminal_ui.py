@@ -64,6 +64,8 @@ def test_authorize_in_the_terminal_unticked_scope_is_not_granted_and_consent_is_
             assert "approved" in final and "delivered to the application" in final
         query = loopback.wait()
         assert query["state"] == state
+        # RFC 9207: the answer names the server the client sent the person to.
+        assert query["iss"] == server.base_url
         token = session.fetch_token(server.url("/token"), code=query["code"], code_verifier=verifier)
         assert token["scope"] == "profile"
         resource = requests.get(server.url("/resource"), headers={"Authorization": f"Bearer {token['access_token']}"}, timeout=10)
