@@ -18,13 +18,7 @@ struct Termauth: AsyncParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
+            exitForArguments(error)
         }
         do {
             if var async = command as? any AsyncParsableCommand {
@@ -40,16 +34,19 @@ struct Termauth: AsyncParsableCommand {
             Foundation.exit(error.rawValue)
         } catch {
             // `--help` and `help SUB` arrive here as a command whose run throws the help text.
-            if exitCode(for: error) == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            if error is ValidationError {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
-            }
+            if exitCode(for: error) == .success || error is ValidationError { exitForArguments(error) }
             Output.error("\(error)")
             Foundation.exit(1)
         }
+    }
+
+    /// Help on stdout with 0; a usage error on stderr with 2.
+    private static func exitForArguments(_ error: any Error) -> Never {
+        if exitCode(for: error) == .success {
+            print(fullMessage(for: error))
+            Foundation.exit(0)
+        }
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(2)
     }
 }

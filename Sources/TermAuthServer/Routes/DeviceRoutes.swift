@@ -11,16 +11,14 @@ struct DeviceRoutes: Sendable {
 
     func register(on router: Router<TermAuthRequestContext>) {
         router.post("device_authorization") { request, context in
-            await ClientForm.answering(context) {
-                let form = try await ClientForm.read(request, context)
-                let client = try await termAuth.tokens.authenticate(form.credentials)
-                let parked = try await termAuth.flow.parkDevice(client: client, scope: form.parameters["scope"], origin: context.peer)
-                let verification = issuer.value + "/device"
-                return JSONBody.response(headers: .noStore, DeviceAuthorizationBody(
-                    device_code: parked.handle, user_code: parked.approvalCode, verification_uri: verification,
-                    verification_uri_complete: verification + "?user_code=" + parked.approvalCode,
-                    expires_in: parked.request.expiresAt - parked.request.createdAt, interval: parked.request.pollInterval))
-            }
+            let form = try await ClientForm.read(request, context)
+            let client = try await termAuth.tokens.authenticate(form.credentials)
+            let parked = try await termAuth.flow.parkDevice(client: client, scope: form.parameters["scope"], origin: context.peer)
+            let verification = issuer.value + "/device"
+            return JSONBody.response(headers: .noStore, DeviceAuthorizationBody(
+                device_code: parked.handle, user_code: parked.approvalCode, verification_uri: verification,
+                verification_uri_complete: verification + "?user_code=" + parked.approvalCode,
+                expires_in: parked.request.expiresAt - parked.request.createdAt, interval: parked.request.pollInterval))
         }
         router.get("device") { request, _ in
             let typed = (try? FormParser.parse(Substring(request.uri.query ?? "")))?.first { $0.0 == "user_code" }?.1

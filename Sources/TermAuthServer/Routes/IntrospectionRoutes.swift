@@ -9,22 +9,18 @@ struct IntrospectionRoutes: Sendable {
 
     func register(on router: Router<TermAuthRequestContext>) {
         router.post("introspect") { request, context in
-            await ClientForm.answering(context) {
-                let form = try await ClientForm.read(request, context)
-                let client = try await termAuth.tokens.authenticate(form.credentials)
-                // Public clients cannot prove who they are; only confidential ones (resource servers) may ask.
-                guard !client.isPublic else { throw TermAuthError.clientAuthenticationFailed }
-                let result = try await termAuth.introspection.introspect(try form.parameters.required("token"))
-                return JSONBody.response(headers: .noStore, IntrospectionBody(result, issuer: issuer.value))
-            }
+            let form = try await ClientForm.read(request, context)
+            let client = try await termAuth.tokens.authenticate(form.credentials)
+            // Public clients cannot prove who they are; only confidential ones (resource servers) may ask.
+            guard !client.isPublic else { throw TermAuthError.clientAuthenticationFailed }
+            let result = try await termAuth.introspection.introspect(try form.parameters.required("token"))
+            return JSONBody.response(headers: .noStore, IntrospectionBody(result, issuer: issuer.value))
         }
         router.post("revoke") { request, context in
-            await ClientForm.answering(context) {
-                let form = try await ClientForm.read(request, context)
-                let client = try await termAuth.tokens.authenticate(form.credentials)
-                try await termAuth.revocation.revoke(try form.parameters.required("token"), by: client, origin: context.peer)
-                return Response(status: .ok, headers: .noStore)
-            }
+            let form = try await ClientForm.read(request, context)
+            let client = try await termAuth.tokens.authenticate(form.credentials)
+            try await termAuth.revocation.revoke(try form.parameters.required("token"), by: client, origin: context.peer)
+            return Response(status: .ok, headers: .noStore)
         }
     }
 }

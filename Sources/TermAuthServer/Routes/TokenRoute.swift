@@ -9,7 +9,7 @@ struct TokenRoute: Sendable {
 
     func register(on router: Router<TermAuthRequestContext>) {
         router.post("token") { request, context in
-            await ClientForm.answering(context) { try await exchange(request, context) }
+            try await exchange(request, context)
         }
     }
 

@@ -44,15 +44,4 @@ struct ClientForm {
         guard let id = p["client_id"] else { return .none }
         return .body(id: id, secret: p["client_secret"])
     }
-
-    /// The JSON error answer every form endpoint gives.
-    static func answering(_ context: TermAuthRequestContext, _ body: () async throws -> Response) async -> Response {
-        do {
-            return try await body()
-        } catch let error as TermAuthError {
-            return OAuthErrorResponse.json(error)
-        } catch {
-            return OAuthErrorResponse.unexpected(error, logger: context.logger)
-        }
-    }
 }
