@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -33,6 +34,7 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict
@@ -92,9 +94,16 @@ let package = Package(
             path: "Tests/Performance/Seed",
             swiftSettings: strict
         ),
+        // What the core and HTTP suites share: the stores they run on.
+        .target(
+            name: "TermAuthTestSupport",
+            dependencies: ["TermAuthCore"],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "TermAuthCoreTests",
-            dependencies: ["TermAuthCore"],
+            dependencies: ["TermAuthCore", "TermAuthTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -106,6 +115,7 @@ let package = Package(
             name: "TermAuthServerTests",
             dependencies: [
                 "TermAuthCore",
+                "TermAuthTestSupport",
                 "TermAuthServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -22,6 +22,28 @@ public struct TermAuth: Sendable {
         return TermAuth(store: store, settings: settings, approvalKey: key, clock: clock)
     }
 
+    /// Opens what `database` names: a `postgres://` URL (several servers can share it), else
+    /// a SQLite file. PostgreSQL keeps the approval-code key outside the database, in
+    /// `settings.approvalKeyFile` or else `defaultKeyFile`, so every replica on a machine shares it.
+    public static func connect(
+        database: String, settings: Settings, defaultKeyFile: String? = nil, clock: any Clock = SystemClock()
+    ) async throws -> TermAuth {
+        guard PostgresLocation.isPostgresURL(database) else {
+            var termAuth = try open(database: database, settings: settings, clock: clock)
+            if let file = settings.approvalKeyFile {
+                termAuth = TermAuth(store: termAuth.store, settings: settings, approvalKey: try ApprovalCodes.loadKey(path: file), clock: clock)
+            }
+            return termAuth
+        }
+        let location = try PostgresLocation(url: database)
+        guard let keyFile = settings.approvalKeyFile ?? defaultKeyFile else {
+            throw TermAuthError.configuration("a PostgreSQL store needs storage.approval_key_file in the settings")
+        }
+        let key = try ApprovalCodes.loadKey(path: keyFile)
+        let store = try await PostgresStore.connect(location)
+        return TermAuth(store: store, settings: settings, approvalKey: key, clock: clock)
+    }
+
     public var signIn: SignIn { SignIn(store: store, settings: settings, clock: clock) }
     public var flow: AuthorizationFlow {
         AuthorizationFlow(store: store, settings: settings, clock: clock, approvalCodes: approvalCodes, signIn: signIn)

@@ -20,7 +20,7 @@ struct Approve: AsyncParsableCommand {
         guard ApprovalCode.normalize(code) != nil else {
             throw TermAuthError.invalidArgument("\(code) is not an approval code (8 letters such as BDWP-HQPK)")
         }
-        let flow = try global.open().flow
+        let flow = try await global.open().flow
         let pending = try await flow.pending(approvalCode: code)
         guard let username = user else {
             try await interactive(pending, flow: flow)

@@ -26,7 +26,7 @@ struct Authorize: AsyncParsableCommand {
             throw TermAuthError.malformedParameter("query", reason: error.reason)
         }
         let theme = try themeOptions.load()
-        let termAuth = try global.open()
+        let termAuth = try await global.open()
         let flow = termAuth.flow
         let validated: ValidatedAuthorization
         do { validated = try await flow.validator.validate(pairs) } catch let rejection as AuthorizeRejection {

@@ -32,7 +32,7 @@ struct ClientCommand: AsyncParsableCommand {
             for grant in grantTypes where grant == .implicit || grant == .password {
                 Output.notice("warning: RFC 9700 (OAuth 2.0 Security BCP) advises against the \(grant.rawValue) grant; enable it only for clients that cannot use the authorization code grant with PKCE")
             }
-            let termAuth = try global.open()
+            let termAuth = try await global.open()
             let (client, secret) = try await termAuth.admin.addClient(.init(
                 id: id, name: name, isPublic: self.public, redirectURIs: redirectURIs,
                 grantTypes: grantTypes.isEmpty ? GrantType.defaults : grantTypes, scopes: scopes,

@@ -12,7 +12,7 @@ struct ConsentCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let store = try global.open().store
+            let store = try await global.open().store
             var userID: String?
             if let user {
                 guard let found = try await store.user(username: user) else { throw TermAuthError.notFound("user \(user)") }

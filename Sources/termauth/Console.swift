@@ -13,7 +13,7 @@ struct Console: AsyncParsableCommand {
 
     func run() async throws {
         let theme = try themeOptions.load()
-        let termAuth = try global.open()
+        let termAuth = try await global.open()
         try await TerminalUI.with(theme: theme) { terminal in
             let runner = ScreenRunner(terminal: terminal, theme: theme)
             var screen = ConsoleScreen()

@@ -12,7 +12,7 @@ struct Device: AsyncParsableCommand {
 
     func run() async throws {
         let theme = try themeOptions.load()
-        let termAuth = try global.open()
+        let termAuth = try await global.open()
         let result = try await TerminalUI.with(theme: theme) { terminal in
             try await DeviceSession(termAuth: termAuth, runner: ScreenRunner(terminal: terminal, theme: theme)).run(code: userCode)
         }

@@ -4,7 +4,9 @@ import TermAuthCore
 
 /// `--db` and `--config`, on every command.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("SQLite database file (default: $TERMAUTH_DB, else $XDG_DATA_HOME/termauth/termauth.db).", valueName: "path"))
+    @Option(help: ArgumentHelp(
+        "SQLite database file, or a postgres://USER@HOST:PORT/DB URL (default: $TERMAUTH_DB, else $XDG_DATA_HOME/termauth/termauth.db).",
+        valueName: "path-or-url"))
     var db: String?
 
     @Option(help: ArgumentHelp("TOML settings file.", valueName: "file"))
@@ -14,9 +16,15 @@ struct GlobalOptions: ParsableArguments {
         if let db { return db }
         let env = ProcessInfo.processInfo.environment
         if let fromEnv = env["TERMAUTH_DB"], !fromEnv.isEmpty { return fromEnv }
+        return (Self.dataDirectory as NSString).appendingPathComponent("termauth.db")
+    }
+
+    /// $XDG_DATA_HOME/termauth: the SQLite file, and PostgreSQL's approval-code key by default.
+    static var dataDirectory: String {
+        let env = ProcessInfo.processInfo.environment
         let dataHome = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
-        return (dataHome as NSString).appendingPathComponent("termauth/termauth.db")
+        return (dataHome as NSString).appendingPathComponent("termauth")
     }
 
     func settings() throws -> Settings {
@@ -24,11 +32,13 @@ struct GlobalOptions: ParsableArguments {
         return try SettingsFile.load(path: config)
     }
 
-    func open() throws -> TermAuth {
-        let path = databasePath
-        if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
-            throw TermAuthError.configuration("PostgreSQL databases are not supported yet; use a SQLite file path")
-        }
-        return try TermAuth.open(database: path, settings: try settings())
+    func open() async throws -> TermAuth {
+        try await open(settings: try settings())
+    }
+
+    func open(settings: Settings) async throws -> TermAuth {
+        try await TermAuth.connect(
+            database: databasePath, settings: settings,
+            defaultKeyFile: (Self.dataDirectory as NSString).appendingPathComponent("postgres-approval.key"))
     }
 }

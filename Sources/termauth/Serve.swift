@@ -33,8 +33,7 @@ struct Serve: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in
             BufferedLogHandler(logLevel: level, label: label, sink: .standardError)
         }
-        let path = global.databasePath
-        let termAuth = try TermAuth.open(database: path, settings: settings)
+        let termAuth = try await global.open(settings: settings)
         for (clientID, _) in try await termAuth.admin.applyDeclarations() {
             Output.notice("created client \(clientID) from the settings file; get its secret with: termauth client reset-secret \(clientID)")
         }

@@ -11,6 +11,7 @@ struct Termauth: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, Serve.self, ClientCommand.self, UserCommand.self, ScopeCommand.self, RequestsCommand.self,
             Approve.self, Authorize.self, Console.self, Device.self, TokenCommand.self, ConsentCommand.self, AuditCommand.self,
+            MigrateCommand.self,
         ])
 
     static func main() async {

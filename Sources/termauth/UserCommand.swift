@@ -14,7 +14,7 @@ struct UserCommand: AsyncParsableCommand {
         @Flag(help: "Read the password from standard input (one line).") var passwordStdin = false
 
         func run() async throws {
-            let termAuth = try global.open()
+            let termAuth = try await global.open()
             let password = try PasswordInput.read(fromStdin: passwordStdin, prompt: "Password for \(username): ", confirm: true)
             let user = try await termAuth.admin.addUser(username: username, displayName: displayName, password: password)
             Output.line("added user \(Output.safe(user.username))")
@@ -57,7 +57,7 @@ struct UserCommand: AsyncParsableCommand {
         @Flag(help: "Read the password from standard input (one line).") var passwordStdin = false
 
         func run() async throws {
-            let termAuth = try global.open()
+            let termAuth = try await global.open()
             let password = try PasswordInput.read(fromStdin: passwordStdin, prompt: "New password for \(username): ", confirm: true)
             try await termAuth.admin.setPassword(username: username, password: password)
             Output.line("password changed for \(Output.safe(username))")

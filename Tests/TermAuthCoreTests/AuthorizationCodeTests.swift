@@ -1,9 +1,10 @@
 import Testing
 @testable import TermAuthCore
+import TermAuthTestSupport
 
 @Suite struct AuthorizationCodeTests {
-    @Test func codeRedeemsOnceAndReuseRevokesItsTokens() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func codeRedeemsOnceAndReuseRevokesItsTokens(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
         let code = try await f.issueCode()
         let first = try await f.redeem(code, secret: secret)
@@ -20,8 +21,8 @@ import Testing
         }
     }
 
-    @Test func concurrentRedemptionsYieldExactlyOneSuccess() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func concurrentRedemptionsYieldExactlyOneSuccess(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
         let code = try await f.issueCode()
         let outcomes = await withTaskGroup(of: Bool.self) { group in
@@ -31,8 +32,8 @@ import Testing
         #expect(outcomes.filter { $0 }.count == 1)
     }
 
-    @Test func codeIsBoundToClientRedirectAndVerifier() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func codeIsBoundToClientRedirectAndVerifier(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
         let (_, other) = try await f.termAuth.admin.addClient(.init(id: "other", name: "Other", redirectURIs: ["https://app.example/cb"]))
         let code = try await f.issueCode()
@@ -51,16 +52,16 @@ import Testing
         #expect(try await f.exchange(base, secret: secret).accessToken.count >= 43)
     }
 
-    @Test func expiredCodeIsRefused() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func expiredCodeIsRefused(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
         let code = try await f.issueCode()
         f.clock.advance(601)
         await #expect(throws: TermAuthError.codeExpired) { try await f.redeem(code, secret: secret) }
     }
 
-    @Test func publicClientsMustUsePKCE() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func publicClientsMustUsePKCE(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         _ = try await f.termAuth.admin.addClient(.init(id: "cli", name: "CLI", isPublic: true, redirectURIs: ["http://127.0.0.1/cb"], requirePKCE: false))
         let query = [("response_type", "code"), ("client_id", "cli"), ("redirect_uri", "http://127.0.0.1:4000/cb")]
@@ -69,8 +70,8 @@ import Testing
         }
     }
 
-    @Test func plainPKCEOnlyWhenTheClientAllowsIt() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func plainPKCEOnlyWhenTheClientAllowsIt(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         let plain = f.authorizeQuery([("code_challenge", String(repeating: "p", count: 43)), ("code_challenge_method", "plain")])
         await #expect(throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .pkcePlainNotAllowed, state: "s t&=ate")) {
@@ -78,8 +79,8 @@ import Testing
         }
     }
 
-    @Test func unknownClientAndUnregisteredRedirectAreNeverRedirected() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func unknownClientAndUnregisteredRedirectAreNeverRedirected(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         await #expect(throws: AuthorizeRejection.showError(.unknownClient)) {
             try await f.termAuth.flow.validator.validate(f.authorizeQuery([("client_id", "nobody")]))
@@ -92,8 +93,8 @@ import Testing
         }
     }
 
-    @Test func otherErrorsRedirectWithState() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func otherErrorsRedirectWithState(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         await #expect(throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .unknownScope("admin"), state: "s t&=ate")) {
             try await f.termAuth.flow.validator.validate(f.authorizeQuery(scope: "profile admin"))

@@ -1,5 +1,6 @@
 import Testing
 @testable import TermAuthCore
+import TermAuthTestSupport
 
 /// RFC 8628 §3.4–3.5 with a clock moved by hand: pending, slow_down, approval, single use,
 /// denial and expiry.
@@ -15,8 +16,8 @@ import Testing
             credentials: .body(id: "tv", secret: nil))
     }
 
-    @Test func pendingSlowDownApproveAndSingleUse() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func pendingSlowDownApproveAndSingleUse(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         let flow = f.termAuth.flow
         let parked = try await flow.parkDevice(client: try await deviceClient(f), scope: "profile", origin: "10.1.2.3")
@@ -43,8 +44,8 @@ import Testing
         await #expect(throws: TermAuthError.invalidDeviceCode) { try await poll(f, parked.handle) }
     }
 
-    @Test func deniedAndExpired() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func deniedAndExpired(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         let flow = f.termAuth.flow
         let client = try await deviceClient(f)
@@ -59,8 +60,8 @@ import Testing
         await #expect(throws: TermAuthError.invalidDeviceCode) { try await poll(f, "not-a-device-code") }
     }
 
-    @Test func onlyClientsWithTheDeviceGrant() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func onlyClientsWithTheDeviceGrant(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         let (client, _) = try await f.seeded()
         await #expect(throws: TermAuthError.grantNotAllowed(.deviceCode)) {
             try await f.termAuth.flow.parkDevice(client: client, scope: nil, origin: "x")

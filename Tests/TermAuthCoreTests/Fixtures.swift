@@ -2,6 +2,7 @@ import Testing
 import Foundation
 import Synchronization
 @testable import TermAuthCore
+import TermAuthTestSupport
 
 /// A clock tests move by hand.
 final class ManualClock: Clock {
@@ -10,23 +11,20 @@ final class ManualClock: Clock {
     func advance(_ seconds: Int64) { current.withLock { $0 += seconds } }
 }
 
-/// A core on a real SQLite file in a fresh temporary directory, with cheap password hashing.
+/// A core on a real, empty database (a SQLite file, or a PostgreSQL schema), with cheap password hashing.
 struct Fixture {
     let termAuth: TermAuth
     let clock: ManualClock
-    let directory: String
 
     static let password = "correct horse battery"
     static let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
     static let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
-    init(settings: Settings = Settings()) throws {
-        directory = NSTemporaryDirectory() + "termauth-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    init(_ store: TestStore = .sqlite, settings: Settings = Settings()) async throws {
         var settings = settings
         settings.security.passwordHashRounds = PasswordHasher.minimumRounds
         clock = ManualClock()
-        termAuth = try TermAuth.open(database: directory + "/termauth.db", settings: settings, clock: clock)
+        termAuth = try await store.open(settings: settings, clock: clock)
     }
 
     /// Scopes profile, email (and a required openid), a confidential client `app` and user alice.

@@ -1,9 +1,10 @@
 import Testing
 @testable import TermAuthCore
+import TermAuthTestSupport
 
 @Suite struct FlowTests {
-    @Test func consentIsAskedTheFirstTimeAndSkippedOnceRemembered() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func consentIsAskedTheFirstTimeAndSkippedOnceRemembered(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         let flow = f.termAuth.flow
         func pendingFor(_ scope: String) async throws -> PendingAuthorization {
@@ -21,8 +22,8 @@ import Testing
         #expect(try await flow.consentNeeded(wider, user: alice))
     }
 
-    @Test func uncheckedScopesAreNotGrantedButRequiredOnesAre() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func uncheckedScopesAreNotGrantedButRequiredOnesAre(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
         let flow = f.termAuth.flow
         let parked = try await flow.park(try await flow.validator.validate(f.authorizeQuery(scope: "openid profile email")), origin: "test")
@@ -38,8 +39,8 @@ import Testing
         }
     }
 
-    @Test func aScopeThatWasNotRequestedCannotBeGranted() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func aScopeThatWasNotRequestedCannotBeGranted(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         let flow = f.termAuth.flow
         let (_, pending, alice) = try await f.parkAndSignIn(scope: "profile")
@@ -48,8 +49,8 @@ import Testing
         }
     }
 
-    @Test func denialReachesTheClientAsAccessDeniedWithState() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func denialReachesTheClientAsAccessDeniedWithState(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         let flow = f.termAuth.flow
         let parked = try await flow.park(try await flow.validator.validate(f.authorizeQuery()), origin: "test")
@@ -62,8 +63,8 @@ import Testing
         #expect(try await flow.deliver(handle: parked.handle) == .alreadyDelivered)
     }
 
-    @Test func concurrentDecisionsProduceOneOutcome() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func concurrentDecisionsProduceOneOutcome(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         let flow = f.termAuth.flow
         let (_, pending, alice) = try await f.parkAndSignIn()
@@ -83,8 +84,8 @@ import Testing
         #expect(successes == 1)
     }
 
-    @Test func expiredRequestsCannotBeApprovedAndRedirectAsDenied() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func expiredRequestsCannotBeApprovedAndRedirectAsDenied(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         let flow = f.termAuth.flow
         let (parked, pending, alice) = try await f.parkAndSignIn()
@@ -95,14 +96,16 @@ import Testing
         #expect(try await flow.pendingRequests().isEmpty)
     }
 
+    /// Reads the SQLite file's bytes, so it runs on SQLite only.
     @Test func approvalCodesAreListedButStoredOnlyAsHashes() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
+        let path = try #require((f.termAuth.store as? SQLiteStore)?.path)
         _ = try await f.seeded()
         let flow = f.termAuth.flow
         let parked = try await flow.park(try await flow.validator.validate(f.authorizeQuery()), origin: "10.0.0.7")
         #expect(try await flow.pendingRequests().map(\.approvalCode) == [parked.approvalCode])
-        let raw = try Data(contentsOf: URL(fileURLWithPath: f.directory + "/termauth.db"))
-            + ((try? Data(contentsOf: URL(fileURLWithPath: f.directory + "/termauth.db-wal"))) ?? Data())
+        let raw = try Data(contentsOf: URL(fileURLWithPath: path))
+            + ((try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data())
         #expect(raw.range(of: Data(parked.approvalCode.utf8)) == nil)
         #expect(raw.range(of: Data(parked.handle.utf8)) == nil)
     }

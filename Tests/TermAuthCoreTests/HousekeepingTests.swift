@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import TermAuthCore
+import TermAuthTestSupport
 
 @Suite struct HousekeepingTests {
-    @Test func expiredRowsGoAfterTheGraceButReuseIsStillCaughtWithinIt() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func expiredRowsGoAfterTheGraceButReuseIsStillCaughtWithinIt(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
         let first = try await f.redeem(try await f.issueCode(), secret: secret)
         let second = try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!], secret: secret)

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 @testable import TermAuthCore
+import TermAuthTestSupport
 
 /// Implicit and password grants (off unless registered), introspection and revocation.
 @Suite struct OptInGrantTests {
-    @Test func passwordGrantOnlyWhenEnabledAndThroughTheLockout() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func passwordGrantOnlyWhenEnabledAndThroughTheLockout(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         let (_, appSecret) = try await f.seeded()
         let form = ["grant_type": "password", "username": "alice", "password": Fixture.password, "scope": "profile"]
         await #expect(throws: TermAuthError.grantNotAllowed(.password)) { try await f.exchange(form, secret: appSecret) }
@@ -20,8 +21,8 @@ import Testing
         await #expect(throws: TermAuthError.invalidCredentials) { try await f.exchange(form, id: "legacy", secret: secret) }
     }
 
-    @Test func implicitDeliversTheTokenInTheFragmentWithoutRefresh() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func implicitDeliversTheTokenInTheFragmentWithoutRefresh(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         _ = try await f.termAuth.admin.addClient(.init(id: "spa", name: "SPA", isPublic: true, redirectURIs: ["https://spa.example/cb"], grantTypes: [.implicit]))
         let flow = f.termAuth.flow
@@ -40,8 +41,8 @@ import Testing
         _ = try await f.termAuth.resources.authorize(accessToken: fragment["access_token"]!, requiredScope: "profile")
     }
 
-    @Test func introspectionAndRevocationRoundTrip() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func introspectionAndRevocationRoundTrip(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
         let tokens = try await f.redeem(try await f.issueCode(), secret: secret)
         let active = try await f.termAuth.introspection.introspect(tokens.accessToken)

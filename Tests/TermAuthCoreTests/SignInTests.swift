@@ -1,17 +1,18 @@
 import Testing
 @testable import TermAuthCore
+import TermAuthTestSupport
 
 @Suite struct SignInTests {
-    @Test func wrongPasswordAndUnknownUserLookTheSame() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func wrongPasswordAndUnknownUserLookTheSame(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         await #expect(throws: TermAuthError.invalidCredentials) { try await f.termAuth.signIn.signIn(username: "alice", password: "nope") }
         await #expect(throws: TermAuthError.invalidCredentials) { try await f.termAuth.signIn.signIn(username: "mallory", password: "nope") }
         #expect(try await f.termAuth.signIn.signIn(username: "alice", password: Fixture.password).user.username == "alice")
     }
 
-    @Test func lockoutAfterRepeatedFailuresThenUnlocksWithTime() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func lockoutAfterRepeatedFailuresThenUnlocksWithTime(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         let signIn = f.termAuth.signIn
         for _ in 0..<5 {
@@ -27,8 +28,8 @@ import Testing
         #expect(try await signIn.signIn(username: "alice", password: Fixture.password).user.username == "alice")
     }
 
-    @Test func failuresOutsideTheWindowDoNotAddUp() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func failuresOutsideTheWindowDoNotAddUp(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         let signIn = f.termAuth.signIn
         for _ in 0..<4 { _ = try? await signIn.signIn(username: "alice", password: "wrong") }
@@ -38,8 +39,8 @@ import Testing
         #expect(try await signIn.signIn(username: "alice", password: Fixture.password).user.username == "alice")
     }
 
-    @Test func successResetsTheFailureCount() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func successResetsTheFailureCount(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         let signIn = f.termAuth.signIn
         for _ in 0..<4 { _ = try? await signIn.signIn(username: "alice", password: "wrong") }

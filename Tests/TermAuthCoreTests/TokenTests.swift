@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import TermAuthCore
+import TermAuthTestSupport
 
 @Suite struct TokenTests {
-    @Test func refreshRotatesAndReuseRevokesTheFamily() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func refreshRotatesAndReuseRevokesTheFamily(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
         let first = try await f.redeem(try await f.issueCode(), secret: secret)
         let second = try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!], secret: secret)
@@ -22,8 +23,8 @@ import Testing
         }
     }
 
-    @Test func concurrentRefreshesRotateOnce() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func concurrentRefreshesRotateOnce(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
         let first = try await f.redeem(try await f.issueCode(), secret: secret)
         let successes = await withTaskGroup(of: Bool.self) { group in
@@ -37,8 +38,8 @@ import Testing
         #expect(successes == 1)
     }
 
-    @Test func refreshMayNarrowButNotWidenScope() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func refreshMayNarrowButNotWidenScope(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
         let first = try await f.redeem(try await f.issueCode(scopes: ScopeSet(["profile"])), secret: secret)
         await #expect(throws: TermAuthError.scopeNotAllowed("email")) {
@@ -48,8 +49,8 @@ import Testing
         #expect(narrowed.scope == ScopeSet(["profile"]))
     }
 
-    @Test func clientCredentialsIssuesNoRefreshToken() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func clientCredentialsIssuesNoRefreshToken(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
         let response = try await f.exchange(["grant_type": "client_credentials", "scope": "profile"], secret: secret)
         #expect(response.refreshToken == nil)
@@ -59,8 +60,8 @@ import Testing
         #expect(access.token.clientID == "app")
     }
 
-    @Test func clientAuthenticationFailures() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func clientAuthenticationFailures(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
         let cc = ["grant_type": "client_credentials"]
         await #expect(throws: TermAuthError.clientAuthenticationFailed) { try await f.exchange(cc, secret: secret + "x") }
@@ -71,8 +72,8 @@ import Testing
         await #expect(throws: TermAuthError.clientAuthenticationFailed) { try await f.exchange(cc, id: "web", secret: secret) }
     }
 
-    @Test func grantsTheClientWasNotGivenAreUnauthorized() async throws {
-        let f = try Fixture()
+    @Test(arguments: TestStore.all) func grantsTheClientWasNotGivenAreUnauthorized(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
         _ = try await f.seeded()
         let (_, secret) = try await f.termAuth.admin.addClient(.init(id: "web", name: "Web", redirectURIs: ["https://w.example/cb"]))
         await #expect(throws: TermAuthError.grantNotAllowed(.clientCredentials)) {
@@ -80,15 +81,17 @@ import Testing
         }
     }
 
+    /// Reads the SQLite file's bytes, so it runs on SQLite only.
     @Test func secretsAreStoredOnlyAsHashes() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
+        let path = try #require((f.termAuth.store as? SQLiteStore)?.path)
         let (_, secret) = try await f.seeded()
         let tokens = try await f.redeem(try await f.issueCode(), secret: secret)
-        let files = ["termauth.db", "termauth.db-wal"].compactMap { try? Data(contentsOf: URL(fileURLWithPath: f.directory + "/" + $0)) }
+        let files = [path, path + "-wal"].compactMap { try? Data(contentsOf: URL(fileURLWithPath: $0)) }
         for value in [secret, tokens.accessToken, tokens.refreshToken!, Fixture.password] {
             #expect(files.allSatisfy { $0.range(of: Data(value.utf8)) == nil }, "found a secret in the database")
         }
-        let mode = try FileManager.default.attributesOfItem(atPath: f.directory + "/termauth.db")[.posixPermissions] as? Int
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
 

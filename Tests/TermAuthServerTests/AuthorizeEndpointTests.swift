@@ -2,11 +2,12 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import TermAuthCore
+import TermAuthTestSupport
 import Testing
 
 @Suite struct AuthorizeEndpointTests {
-    @Test func nonBrowserAgentIsHeldUntilApprovalThenRedirectedWithCodeAndState() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func nonBrowserAgentIsHeldUntilApprovalThenRedirectedWithCodeAndState(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         try await f.test { client in
             async let approval: Void = f.approvePending()
             let response = try await client.execute(uri: ServerFixture.authorizeQuery, method: .get)
@@ -21,8 +22,8 @@ import Testing
         }
     }
 
-    @Test func errorRedirectsNameTheIssuerAndMetadataSaysSo() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func errorRedirectsNameTheIssuerAndMetadataSaysSo(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         try await f.test { client in
             let bad = try await client.execute(uri: ServerFixture.authorizeQuery + "&scope=nonexistent", method: .get)
             #expect(bad.status == .found)
@@ -34,8 +35,8 @@ import Testing
         }
     }
 
-    @Test func browserGetsTheApprovalCodePageThenTheRedirect() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func browserGetsTheApprovalCodePageThenTheRedirect(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         try await f.test { client in
             let page = try await client.execute(uri: ServerFixture.authorizeQuery, method: .get, headers: [.accept: "text/html"])
             #expect(page.status == .ok)

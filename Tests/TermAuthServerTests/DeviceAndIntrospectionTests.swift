@@ -3,11 +3,12 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import TermAuthCore
+import TermAuthTestSupport
 import Testing
 
 @Suite struct DeviceAndIntrospectionTests {
-    @Test func deviceAuthorizationThenPollingThroughTheTokenEndpoint() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func deviceAuthorizationThenPollingThroughTheTokenEndpoint(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         _ = try await f.termAuth.admin.addClient(.init(id: "tv", name: "TV", isPublic: true, redirectURIs: [], grantTypes: [.deviceCode]))
         try await f.test { client in
             let started = try await client.execute(
@@ -41,8 +42,8 @@ import Testing
         }
     }
 
-    @Test func introspectionAndRevocationOverHTTP() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func introspectionAndRevocationOverHTTP(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         let issued = try await f.termAuth.admin.issueToken(clientID: "app", username: "alice", scopes: ScopeSet(["profile"]), ttl: nil)
         try await f.test { client in
             let introspect = try await client.execute(
@@ -71,8 +72,8 @@ import Testing
         }
     }
 
-    @Test func metadataListsTheNewEndpointsAndOnlyEnabledGrants() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func metadataListsTheNewEndpointsAndOnlyEnabledGrants(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         try await f.test { client in
             let m = try ServerFixture.json(try await client.execute(uri: "/.well-known/oauth-authorization-server", method: .get).body)
             #expect(m["device_authorization_endpoint"] as? String == "http://auth.test/device_authorization")

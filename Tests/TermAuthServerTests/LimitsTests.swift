@@ -3,13 +3,14 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import TermAuthCore
+import TermAuthTestSupport
 import Testing
 @testable import TermAuthServer
 
 /// Oversized and overlong requests get a clear 4xx, not a 5xx and not a slow path.
 @Suite struct LimitsTests {
-    @Test func bodyOver64KiBIs413() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func bodyOver64KiBIs413(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         try await f.test { client in
             let body = ByteBuffer(string: "grant_type=client_credentials&pad=" + String(repeating: "a", count: 65 * 1024))
             let response = try await client.execute(uri: "/token", method: .post, headers: f.tokenHeaders(), body: body)
@@ -17,8 +18,8 @@ import Testing
         }
     }
 
-    @Test func tooManyParametersAndOverlongValuesAreInvalidRequest() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func tooManyParametersAndOverlongValuesAreInvalidRequest(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         try await f.test { client in
             let many = (0..<60).map { ("p\($0)", "1") } + [("grant_type", "client_credentials")]
             let response = try await client.execute(uri: "/token", method: .post, headers: f.tokenHeaders(), body: ServerFixture.form(many))
@@ -31,8 +32,8 @@ import Testing
         }
     }
 
-    @Test func aDeviceCodeIsNotABrowserHandle() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func aDeviceCodeIsNotABrowserHandle(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         _ = try await f.termAuth.admin.addClient(.init(id: "tv", name: "TV", isPublic: true, redirectURIs: [], grantTypes: [.deviceCode]))
         try await f.test { client in
             let codes = try await client.execute(uri: "/device_authorization", method: .post, headers: ServerFixture.formHeaders,
@@ -45,8 +46,8 @@ import Testing
         }
     }
 
-    @Test func servedOpenAPIDocumentIsTheOneInTheRepository() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func servedOpenAPIDocumentIsTheOneInTheRepository(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../Sources/TermAuthServer/OpenAPI/openapi.json").standardized
         let expected = try Data(contentsOf: source)

@@ -2,11 +2,12 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import TermAuthCore
+import TermAuthTestSupport
 import Testing
 
 @Suite struct ResourceAndMetadataTests {
-    @Test func bearerErrorsFollowRFC6750() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func bearerErrorsFollowRFC6750(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         let emailOnly = try await f.termAuth.admin.issueToken(clientID: "app", username: "alice", scopes: ScopeSet(["email"]), ttl: nil)
         let expiring = try await f.termAuth.admin.issueToken(clientID: "app", username: "alice", scopes: ScopeSet(["profile"]), ttl: 1)
         try await f.test { client in
@@ -33,8 +34,8 @@ import Testing
         }
     }
 
-    @Test func metadataDescribesTheServer() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func metadataDescribesTheServer(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         try await f.test { client in
             let response = try await client.execute(uri: "/.well-known/oauth-authorization-server", method: .get)
             #expect(response.status == .ok)

@@ -4,10 +4,11 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import TermAuthCore
+import TermAuthTestSupport
 import Testing
 @testable import TermAuthServer
 
-/// The real application over a real SQLite file, driven through HummingbirdTesting.
+/// The real application over a real, empty database, driven through HummingbirdTesting.
 struct ServerFixture {
     let termAuth: TermAuth
     let secret: String
@@ -15,13 +16,11 @@ struct ServerFixture {
     static let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
     static let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
-    static func make() async throws -> ServerFixture {
-        let directory = NSTemporaryDirectory() + "termauth-http-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    static func make(_ store: TestStore = .sqlite) async throws -> ServerFixture {
         var settings = Settings()
         settings.security.passwordHashRounds = PasswordHasher.minimumRounds
         settings.issuer = "http://auth.test"
-        let termAuth = try TermAuth.open(database: directory + "/t.db", settings: settings)
+        let termAuth = try await store.open(settings: settings)
         try await termAuth.admin.addScope(Scope(name: "profile", description: "Read your profile"))
         try await termAuth.admin.addScope(Scope(name: "email", description: "Read your email"))
         _ = try await termAuth.admin.addUser(username: "alice", displayName: "Alice", password: password)

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import TermAuthCore
+import TermAuthTestSupport
 import Testing
 
 @Suite struct TokenEndpointTests {
@@ -18,8 +19,8 @@ import Testing
         [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "https://app.example/cb"), ("code_verifier", ServerFixture.verifier)]
     }
 
-    @Test func codeExchangeRefreshAndResource() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func codeExchangeRefreshAndResource(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         try await f.test { client in
             let code = try await code(f, client)
             let tokens = try await client.execute(uri: "/token", method: .post, headers: f.tokenHeaders(), body: ServerFixture.form(exchange(code)))
@@ -52,8 +53,8 @@ import Testing
         }
     }
 
-    @Test func clientSecretInTheBodyWorksToo() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func clientSecretInTheBodyWorksToo(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         try await f.test { client in
             let response = try await client.execute(
                 uri: "/token", method: .post, headers: ServerFixture.formHeaders,
@@ -65,8 +66,8 @@ import Testing
         }
     }
 
-    @Test func basicCredentialsAreURLDecoded() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func basicCredentialsAreURLDecoded(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         try await f.test { client in
             // "app" percent-encoded, as RFC 6749 §2.3.1 has clients do.
             let auth = "Basic " + Data("%61pp:\(f.secret)".utf8).base64EncodedString()
@@ -116,8 +117,8 @@ import Testing
         }
     }
 
-    @Test func oversizedBodiesAreRefused() async throws {
-        let f = try await ServerFixture.make()
+    @Test(arguments: TestStore.all) func oversizedBodiesAreRefused(_ store: TestStore) async throws {
+        let f = try await ServerFixture.make(store)
         try await f.test { client in
             let body = ByteBuffer(string: "grant_type=client_credentials&pad=" + String(repeating: "a", count: 70_000))
             let response = try await client.execute(uri: "/token", method: .post, headers: f.tokenHeaders(), body: body)

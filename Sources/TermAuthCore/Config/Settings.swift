@@ -13,6 +13,8 @@ public struct Settings: Sendable, Equatable {
     public var security = Security()
     public var resourceScope = "profile"
     public var durability = Durability.normal
+    /// Where the approval-code key lives; for SQLite the default is beside the database file.
+    public var approvalKeyFile: String?
     /// Declarative scopes and clients, created at startup when absent.
     public var scopes: [Scope] = []
     public var clients: [ClientRegistration] = []

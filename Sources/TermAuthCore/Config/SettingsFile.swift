@@ -56,7 +56,8 @@ public enum SettingsFile {
             settings.resourceScope = try reader.string(res, "scope", at: "resource") ?? settings.resourceScope
         }
         if let storage = try reader.table(table, "storage", at: "") {
-            try reader.checkKeys(storage, allowed: ["durability"], at: "storage")
+            try reader.checkKeys(storage, allowed: ["durability", "approval_key_file"], at: "storage")
+            settings.approvalKeyFile = try reader.string(storage, "approval_key_file", at: "storage")
             if let value = try reader.string(storage, "durability", at: "storage") {
                 guard let durability = Settings.Durability(rawValue: value) else {
                     throw TermAuthError.configuration("\(source): storage.durability: expected \"normal\" or \"full\", got \"\(Sanitized.line(value, limit: 40))\"")

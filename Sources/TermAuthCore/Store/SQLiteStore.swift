@@ -23,15 +23,29 @@ public final class SQLiteStore: Store {
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            try SQLiteSchema.migrator.migrate(pool)
+            let migrator = SQLiteSchema.migrator
+            if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+                let known = migrator.migrations.joined(separator: ", ")
+                throw TermAuthError.configuration(
+                    "\(path): the database schema is newer than this termauth knows (it knows \(known)); run a newer termauth")
+            }
+            try migrator.migrate(pool)
             if durability == .full {
                 // GRDB sets NORMAL on every connection it opens; only the writer's setting matters for commits.
                 try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             }
             writer = GroupCommitWriter(pool: pool)
+        } catch let error as TermAuthError {
+            throw error
         } catch {
             throw TermAuthError.storage("\(path): \(Self.describe(error))")
         }
+    }
+
+    /// The migrations applied to this file, and those this build knows.
+    public func schemaVersion() throws -> (applied: [String], known: [String]) {
+        let migrator = SQLiteSchema.migrator
+        return (try pool.read { try migrator.appliedMigrations($0) }, migrator.migrations)
     }
 
     /// SQLite creates the -wal and -shm files with the database's own mode, so 0600 here covers all three.

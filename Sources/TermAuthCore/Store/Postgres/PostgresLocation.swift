@@ -1,0 +1,86 @@
+import Foundation
+import PostgresNIO
+
+/// A `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?...]` URL, read the way libpq reads it
+/// for the parts TermAuth supports, so operators can paste the URL they already use with psql.
+///
+/// Query parameters: `sslmode` (`disable`, `prefer`, `require`), `host` (a Unix socket
+/// directory, as libpq allows), and TermAuth's own `schema` (tables live in that schema,
+/// created when missing: several installations, or test runs, can share one database).
+public struct PostgresLocation: Sendable, Equatable {
+    public enum TLSMode: String, Sendable { case disable, prefer, require }
+
+    public var host: String
+    public var port: Int
+    public var socketDirectory: String?
+    public var username: String
+    public var password: String?
+    public var database: String
+    public var tls: TLSMode
+    public var schema: String?
+
+    public static func isPostgresURL(_ text: String) -> Bool {
+        text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
+    }
+
+    public init(url text: String) throws(TermAuthError) {
+        guard Self.isPostgresURL(text), let url = URLComponents(string: text) else {
+            throw .configuration("not a PostgreSQL URL (expected postgres://USER@HOST:PORT/DATABASE)")
+        }
+        let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
+        for key in query.keys where !["sslmode", "host", "schema"].contains(key) {
+            throw .configuration("PostgreSQL URL: unsupported parameter \"\(Sanitized.line(key, limit: 40))\" (supported: sslmode, host, schema)")
+        }
+        socketDirectory = query["host"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+        host = url.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        port = url.port ?? 5432
+        guard let user = url.user.flatMap({ $0.removingPercentEncoding }), !user.isEmpty else {
+            throw .configuration("PostgreSQL URL: a user name is required (postgres://USER@HOST/DATABASE)")
+        }
+        username = user
+        password = url.password?.removingPercentEncoding
+        let path = String(url.path.drop { $0 == "/" })
+        database = path.isEmpty ? user : (path.removingPercentEncoding ?? path)
+        let mode = query["sslmode"] ?? (socketDirectory != nil || Self.isLoopback(host) ? "disable" : "prefer")
+        guard let tls = TLSMode(rawValue: mode) else {
+            throw .configuration("PostgreSQL URL: sslmode must be disable, prefer or require, not \"\(Sanitized.line(mode, limit: 40))\"")
+        }
+        self.tls = tls
+        if let schema = query["schema"] {
+            // The name goes into DDL, so only plain identifiers are accepted.
+            guard schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
+                throw .configuration("PostgreSQL URL: schema must be a lower-case identifier, not \"\(Sanitized.line(schema, limit: 70))\"")
+            }
+            self.schema = schema
+        }
+    }
+
+    private static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    /// The URL without its password, for messages and logs.
+    public var redacted: String {
+        let where_ = socketDirectory.map { "\($0) (socket)" } ?? "\(host):\(port)"
+        return "postgres://\(username)@\(where_)/\(database)" + (schema.map { " schema \($0)" } ?? "")
+    }
+
+    func clientConfiguration(maximumConnections: Int) -> PostgresClient.Configuration {
+        var config: PostgresClient.Configuration
+        if let socketDirectory {
+            config = .init(unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: username, password: password, database: database)
+        } else {
+            let tls: PostgresClient.Configuration.TLS
+            switch self.tls {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(.makeClientConfiguration())
+            case .require: tls = .require(.makeClientConfiguration())
+            }
+            config = .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
+        }
+        config.options.maximumConnections = maximumConnections
+        config.options.connectTimeout = .seconds(3)
+        if let schema { config.options.additionalStartupParameters = [("search_path", schema)] }
+        return config
+    }
+}

@@ -1,0 +1,72 @@
+/// Versioned schema for PostgreSQL: the same tables and meaning as `SQLiteSchema`, in
+/// PostgreSQL's types. Append a migration; never edit a shipped one.
+enum PostgresSchema {
+    struct Migration {
+        let version: Int
+        let name: String
+        let sql: [String]
+    }
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "v1", sql: [
+            """
+            CREATE TABLE clients(
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, secret TEXT,
+                redirect_uris TEXT NOT NULL, grant_types TEXT NOT NULL, scopes TEXT NOT NULL,
+                require_pkce BOOLEAN NOT NULL, allow_plain_pkce BOOLEAN NOT NULL, created_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE users(
+                id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,
+                password_hash TEXT NOT NULL, failed_logins INTEGER NOT NULL DEFAULT 0, first_failed_at BIGINT,
+                locked_until BIGINT, created_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE scopes(
+                name TEXT PRIMARY KEY, description TEXT NOT NULL, translations TEXT NOT NULL, required BOOLEAN NOT NULL)
+            """,
+            """
+            CREATE TABLE requests(
+                id TEXT PRIMARY KEY, approval_hash BYTEA NOT NULL UNIQUE, handle_hash BYTEA NOT NULL UNIQUE,
+                client_id TEXT NOT NULL, redirect_uri TEXT NOT NULL, response_type TEXT NOT NULL,
+                scope TEXT NOT NULL, state TEXT, code_challenge TEXT, code_challenge_method TEXT,
+                origin TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+                status TEXT NOT NULL, user_id TEXT, granted_scope TEXT, decided_at BIGINT,
+                poll_interval BIGINT NOT NULL DEFAULT 5, last_polled_at BIGINT)
+            """,
+            "CREATE INDEX requests_status ON requests(status, expires_at)",
+            "CREATE INDEX requests_client ON requests(client_id)",
+            """
+            CREATE TABLE codes(
+                hash BYTEA PRIMARY KEY, client_id TEXT NOT NULL, user_id TEXT NOT NULL,
+                redirect_uri TEXT NOT NULL, scope TEXT NOT NULL, code_challenge TEXT,
+                code_challenge_method TEXT, issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+                redeemed_at BIGINT)
+            """,
+            "CREATE INDEX codes_expiry ON codes(expires_at)",
+            """
+            CREATE TABLE tokens(
+                hash BYTEA PRIMARY KEY, kind TEXT NOT NULL, client_id TEXT NOT NULL, user_id TEXT,
+                scope TEXT NOT NULL, issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+                family TEXT NOT NULL, code_hash BYTEA, revoked BOOLEAN NOT NULL DEFAULT FALSE,
+                used BOOLEAN NOT NULL DEFAULT FALSE)
+            """,
+            "CREATE INDEX tokens_family ON tokens(family)",
+            "CREATE INDEX tokens_code ON tokens(code_hash) WHERE code_hash IS NOT NULL",
+            "CREATE INDEX tokens_expiry ON tokens(expires_at)",
+            "CREATE INDEX tokens_client ON tokens(client_id)",
+            """
+            CREATE TABLE consents(
+                user_id TEXT NOT NULL, client_id TEXT NOT NULL, scope TEXT NOT NULL,
+                granted_at BIGINT NOT NULL, PRIMARY KEY(user_id, client_id))
+            """,
+            """
+            CREATE TABLE audit(
+                id BIGSERIAL PRIMARY KEY, at BIGINT NOT NULL, kind TEXT NOT NULL,
+                client_id TEXT, username TEXT, detail TEXT NOT NULL, origin TEXT)
+            """,
+        ]),
+    ]
+
+    static var latestVersion: Int { migrations.last?.version ?? 0 }
+}
