@@ -209,3 +209,41 @@ def test_device_polling_through_either_server_sees_one_approval(replicas):
     assert len(tokens) == 1, f"{len(tokens)} tokens for one approval; errors {errors}"
     assert errors and set(errors) == {"invalid_grant"}, errors
     assert introspect(b, rs_auth, tokens[0]["access_token"])["active"] is True
+
+
+def test_migrate_copies_a_sqlite_installation_into_an_empty_postgres_database(termauth, tmp_path):
+    from server_process import private_termauth
+    old = private_termauth(termauth, tmp_path / "sqlite")
+    client = old.add_client(unique("app"), redirect_uris=["http://127.0.0.1:9/cb"], scopes=["profile"],
+                            grants=["client_credentials", "authorization_code"])
+    token = old.json("token", "issue", "--client", client["client_id"], "--user", ALICE, "--scope", "profile", "--json")
+    new = dataclasses.replace(old, db=POSTGRES + ("&" if "?" in POSTGRES else "?") + f"schema=moved_{secrets.token_hex(4)}")
+    copied = new.json("migrate", "--from", str(old.db), "--to", str(new.db), "--json")
+    assert copied["clients"] == 1 and copied["users"] == 1 and copied["scopes"] == 1 and copied["tokens"] == 1, copied
+    assert copied["audit"] >= 3, copied
+    # Everything works from PostgreSQL: the token, the client's secret, the user's password.
+    assert new.json("token", "introspect", token["access_token"], "--json")["active"] is True
+    with ServeProcess(new, tmp_path / "serve.log") as server:
+        r = requests.post(server.url("/token"), data={"grant_type": "client_credentials"},
+                          auth=(client["client_id"], client["client_secret"]), timeout=30)
+        assert r.status_code == 200, r.text
+        r = requests.get(server.url("/resource"), headers={"Authorization": f"Bearer {token['access_token']}"}, timeout=30)
+        assert r.status_code == 200 and r.json()["username"] == ALICE, r.text
+    # A second copy into the same (no longer empty) database is refused, and changes nothing.
+    again = new.run("migrate", "--from", str(old.db), "--to", str(new.db), check=False)
+    assert again.returncode == 2 and "already holds" in again.stderr, again.stderr
+    assert len(new.json("client", "list", "--json")) == 1
+
+
+def test_a_schema_newer_than_the_binary_is_refused(termauth, tmp_path):
+    ta = postgres_termauth(termauth, tmp_path, "future")
+    status = ta.json("migrate", "--json")
+    assert status["version"] == status["latest"] >= 1, status
+    schema = str(ta.db).rsplit("schema=", 1)[1]
+    base = POSTGRES.split("?", 1)[0]
+    subprocess.run(["psql", base, "-v", "ON_ERROR_STOP=1", "-qc",
+                    f"INSERT INTO {schema}.termauth_schema VALUES (999, 'from the future', 0)"], check=True)
+    serve = subprocess.run([str(ta.binary), "serve", "--db", str(ta.db), "--config", str(ta.config), "--port", "0"],
+                           capture_output=True, text=True, timeout=60, env=ta.env)
+    assert serve.returncode != 0
+    assert "newer than this termauth knows" in serve.stderr, serve.stderr

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The store for several server replicas: one PostgreSQL database through a connection pool.
 /// Each method is one transaction (or one statement, which PostgreSQL commits on its own),
@@ -102,26 +103,14 @@ public final class PostgresStore: Store {
         let deadline = deadline ?? self.deadline
         let logger = self.logger
         do {
-            return try await withThrowingTaskGroup(of: T.self) { group in
-                group.addTask {
-                    try await client.withConnection { connection in
-                        try await body(connection)
-                    }
-                }
-                group.addTask {
-                    try await Task.sleep(for: deadline)
-                    throw TermAuthError.storage("PostgreSQL did not answer within \(deadline)")
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next() else { throw TermAuthError.storage("no result") }
-                return first
+            return try await Deadline.run(within: deadline) {
+                try await client.withConnection { connection in try await body(connection) }
             }
         } catch {
             throw Self.mapped(error, what: what, logger: logger)
         }
     }
 
-    /// A transaction: BEGIN, the body, COMMIT; ROLLBACK when the body throws.
     /// Without the usual deadline: for bulk work such as `SQLiteToPostgres`.
     func inTransaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await transaction(deadline: .seconds(86_400), body)
