@@ -40,7 +40,7 @@ public struct TermAuth: Sendable {
             throw TermAuthError.configuration("a PostgreSQL store needs storage.approval_key_file in the settings")
         }
         let key = try ApprovalCodes.loadKey(path: keyFile)
-        let store = try await PostgresStore.connect(location)
+        let store = try await PostgresStore.connect(location, maximumConnections: settings.postgresConnections)
         return TermAuth(store: store, settings: settings, approvalKey: key, clock: clock)
     }
 

@@ -12,6 +12,7 @@ import secrets
 import subprocess
 import threading
 import time
+import types
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -247,3 +248,59 @@ def test_a_schema_newer_than_the_binary_is_refused(termauth, tmp_path):
                            capture_output=True, text=True, timeout=60, env=ta.env)
     assert serve.returncode != 0
     assert "newer than this termauth knows" in serve.stderr, serve.stderr
+
+
+@pytest.fixture
+def nginx(replicas, tmp_path):
+    """nginx from Debian with Tests/EndToEndTests/nginx-replicas.conf in front of both replicas."""
+    import shutil
+    import socket
+    from pathlib import Path
+    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if not binary:
+        pytest.skip("nginx is not installed (Tests/setup.sh installs nginx-light)")
+    _, a, b, _ = replicas
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    template = (Path(__file__).parent / "nginx-replicas.conf").read_text()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(template.replace("@LISTEN@", str(port)).replace("@DIR@", str(tmp_path))
+                    .replace("@A@", urlsplit(a.base_url).netloc).replace("@B@", urlsplit(b.base_url).netloc))
+    process = subprocess.Popen([binary, "-p", str(tmp_path), "-c", str(conf)], stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except requests.RequestException:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail(f"nginx did not come up: {process.stderr.read()}")
+    yield base
+    process.terminate()
+    process.wait(10)
+
+
+def test_the_readmes_nginx_config_spreads_a_whole_flow_over_both_replicas(replicas, nginx):
+    ta, a, b, rs_auth = replicas
+    front = types.SimpleNamespace(base_url=nginx)  # what park() needs of a server
+    client = ta.add_client(unique("web"), redirect_uris=["http://127.0.0.1:9/cb"], scopes=["profile"])
+    before = {s.base_url: s.log_path.read_text().count("POST /token") for s in (a, b)}
+    code, verifier = code_on(ta, front, client)  # the long poll is held through nginx
+    auth = (client["client_id"], client["client_secret"])
+    r = requests.post(nginx + "/token", auth=auth, timeout=30, data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1:9/cb", "code_verifier": verifier})
+    assert r.status_code == 200, r.text
+    refresh = r.json()["refresh_token"]
+    for _ in range(6):
+        r = requests.post(nginx + "/token", auth=auth, timeout=30, data={"grant_type": "refresh_token", "refresh_token": refresh})
+        assert r.status_code == 200, r.text
+        refresh = r.json()["refresh_token"]
+    r = requests.get(nginx + "/resource", headers={"Authorization": f"Bearer {r.json()['access_token']}"}, timeout=30)
+    assert r.status_code == 200 and r.json()["username"] == ALICE, r.text
+    time.sleep(0.3)  # the servers flush their logs every 50 ms
+    served = {s.base_url: s.log_path.read_text().count("POST /token") - before[s.base_url] for s in (a, b)}
+    assert all(n > 0 for n in served.values()), f"nginx did not use both replicas: {served}"

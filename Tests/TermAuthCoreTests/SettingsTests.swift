@@ -16,6 +16,10 @@ import Testing
             max_failed_logins = 3
             [resource]
             scope = "api"
+            [storage]
+            durability = "full"
+            approval_key_file = "/etc/termauth/approval.key"
+            postgres_connections = 40
             [[scopes]]
             name = "api"
             description = "Use the API"
@@ -31,6 +35,7 @@ import Testing
         #expect(s.lifetimes.authorizationCode == 300 && s.lifetimes.accessToken == 600)
         #expect(s.security.passwordHashRounds == 300_000 && s.security.maxFailedLogins == 3)
         #expect(s.resourceScope == "api")
+        #expect(s.durability == .full && s.approvalKeyFile == "/etc/termauth/approval.key" && s.postgresConnections == 40)
         #expect(s.scopes.first?.description(for: "zh_CN") == "使用接口")
         #expect(s.clients.first?.grantTypes == [.authorizationCode])
     }

@@ -15,6 +15,8 @@ public struct Settings: Sendable, Equatable {
     public var durability = Durability.normal
     /// Where the approval-code key lives; for SQLite the default is beside the database file.
     public var approvalKeyFile: String?
+    /// Connections each process keeps to PostgreSQL at most (several replicas add up).
+    public var postgresConnections = 16
     /// Declarative scopes and clients, created at startup when absent.
     public var scopes: [Scope] = []
     public var clients: [ClientRegistration] = []

@@ -56,8 +56,10 @@ public enum SettingsFile {
             settings.resourceScope = try reader.string(res, "scope", at: "resource") ?? settings.resourceScope
         }
         if let storage = try reader.table(table, "storage", at: "") {
-            try reader.checkKeys(storage, allowed: ["durability", "approval_key_file"], at: "storage")
+            try reader.checkKeys(storage, allowed: ["durability", "approval_key_file", "postgres_connections"], at: "storage")
             settings.approvalKeyFile = try reader.string(storage, "approval_key_file", at: "storage")
+            settings.postgresConnections = try reader.int(storage, "postgres_connections", at: "storage", range: 1...1000)
+                .map(Int.init) ?? settings.postgresConnections
             if let value = try reader.string(storage, "durability", at: "storage") {
                 guard let durability = Settings.Durability(rawValue: value) else {
                     throw TermAuthError.configuration("\(source): storage.durability: expected \"normal\" or \"full\", got \"\(Sanitized.line(value, limit: 40))\"")

@@ -1,0 +1,35 @@
+import Testing
+@testable import TermAuthCore
+
+@Suite struct PostgresLocationTests {
+    @Test func readsTheURLTheWayPsqlDoes() throws {
+        let l = try PostgresLocation(url: "postgres://ta%40ops:p%2Fss@db.internal:6543/auth?sslmode=require&schema=termauth")
+        #expect(l.username == "ta@ops" && l.password == "p/ss")
+        #expect(l.host == "db.internal" && l.port == 6543 && l.database == "auth")
+        #expect(l.tls == .require && l.schema == "termauth" && l.socketDirectory == nil)
+        #expect(!l.redacted.contains("p/ss") && !l.redacted.contains("p%2Fss"))
+    }
+
+    @Test func defaultsFollowLibpq() throws {
+        let loopback = try PostgresLocation(url: "postgresql://alice@127.0.0.1")
+        #expect(loopback.port == 5432 && loopback.database == "alice" && loopback.tls == .disable && loopback.password == nil)
+        #expect(try PostgresLocation(url: "postgres://alice@db.example/x").tls == .prefer)
+        let socket = try PostgresLocation(url: "postgres://alice@/auth?host=/run/postgresql")
+        #expect(socket.socketDirectory == "/run/postgresql" && socket.tls == .disable)
+    }
+
+    @Test(arguments: [
+        ("postgres://db.example/auth", "a user name is required"),
+        ("postgres://a@db/x?sslmode=verify-full", "sslmode must be disable, prefer or require"),
+        ("postgres://a@db/x?schema=Robert%27%29%3B%20DROP%20TABLE", "schema must be a lower-case identifier"),
+        ("postgres://a@db/x?application_name=x", "unsupported parameter \"application_name\""),
+        ("mysql://a@db/x", "not a PostgreSQL URL"),
+    ])
+    func refusesWhatItCannotHonour(url: String, message: String) {
+        #expect {
+            _ = try PostgresLocation(url: url)
+        } throws: { error in
+            "\(error)".contains(message) || (error as? TermAuthError)?.description.contains(message) == true
+        }
+    }
+}
