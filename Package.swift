@@ -103,7 +103,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TermAuthCoreTests",
-            dependencies: ["TermAuthCore", "TermAuthTestSupport"],
+            dependencies: ["TermAuthCore", "TermAuthTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(
