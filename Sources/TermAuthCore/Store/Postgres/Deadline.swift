@@ -5,26 +5,54 @@ import Synchronization
 /// seen to hang for good (30 s and more), holding its HTTP request with it.
 enum Deadline {
     static func run<T: Sendable>(within limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
-        let waiting = Waiting<T>()
+        let race = Race<T>()
         return try await withCheckedThrowingContinuation { continuation in
-            waiting.set(continuation)
-            let timer = Task {
-                try await Task.sleep(for: limit)
-                waiting.take()?.resume(throwing: TermAuthError.storage("PostgreSQL did not answer within \(limit)"))
-            }
-            Task {
+            race.begin(continuation)
+            let worker = Task {
                 let result: Result<T, any Error>
                 do { result = .success(try await work()) } catch { result = .failure(error) }
-                timer.cancel()
-                waiting.take()?.resume(with: result)
+                race.finish(with: result)
             }
+            race.arm(Task {
+                try await Task.sleep(for: limit)
+                // Cancelling gives up a connection lease still waited for; a query already
+                // sent runs on, its answer dropped.
+                worker.cancel()
+                race.finish(with: .failure(TermAuthError.storage("PostgreSQL did not answer within \(limit)")))
+            })
         }
     }
 }
 
-/// The caller's continuation, resumed by whichever of work and timer comes first.
-private final class Waiting<T: Sendable>: Sendable {
-    private let slot = Mutex<CheckedContinuation<T, any Error>?>(nil)
-    func set(_ continuation: CheckedContinuation<T, any Error>) { slot.withLock { $0 = continuation } }
-    func take() -> CheckedContinuation<T, any Error>? { slot.withLock { $0.take() } }
+/// The caller's continuation, resumed once by whichever of work and timer comes first.
+private final class Race<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var timer: Task<Void, any Error>?
+        var finished = false
+    }
+
+    private let state = Mutex(State())
+
+    func begin(_ continuation: CheckedContinuation<T, any Error>) { state.withLock { $0.continuation = continuation } }
+
+    func arm(_ timer: Task<Void, any Error>) {
+        let alreadyDone = state.withLock { s -> Bool in
+            if s.finished { return true }
+            s.timer = timer
+            return false
+        }
+        if alreadyDone { timer.cancel() }
+    }
+
+    func finish(with result: Result<T, any Error>) {
+        let (continuation, timer) = state.withLock { s -> (CheckedContinuation<T, any Error>?, Task<Void, any Error>?) in
+            if s.finished { return (nil, nil) }
+            s.finished = true
+            defer { s.continuation = nil; s.timer = nil }
+            return (s.continuation, s.timer)
+        }
+        timer?.cancel()
+        continuation?.resume(with: result)
+    }
 }
