@@ -95,6 +95,26 @@ import TermAuthTestSupport
         #expect(mode == 0o600)
     }
 
+    /// The PostgreSQL twin: every row of every table, as PostgreSQL prints it (bytea in hex,
+    /// so a hash's hex form is searched too), holds no secret.
+    @Test(arguments: TestStore.all.filter { $0 == .postgres }) func secretsAreStoredOnlyAsHashesInPostgres(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
+        let postgres = try #require(f.termAuth.store as? PostgresStore)
+        let (_, secret) = try await f.seeded()
+        let tokens = try await f.redeem(try await f.issueCode(), secret: secret)
+        let dump = try await postgres.inTransaction { c in
+            var text = ""
+            for table in ["clients", "users", "scopes", "requests", "codes", "tokens", "consents", "audit"] {
+                for row in try await c.rows("SELECT t::text AS line FROM \(unescaped: table) t") { text += try row.value("line", as: String.self) + "\n" }
+            }
+            return text
+        }
+        #expect(dump.contains(TokenHash(of: tokens.accessToken).hex), "the dump should hold the token's hash")
+        for value in [secret, tokens.accessToken, tokens.refreshToken!, Fixture.password] {
+            #expect(!dump.contains(value), "found a secret in PostgreSQL")
+        }
+    }
+
     @Test func secretHashIsSaltedAndChecksExactly() {
         let a = SecretHash.make(for: "s3cret")
         let b = SecretHash.make(for: "s3cret")
