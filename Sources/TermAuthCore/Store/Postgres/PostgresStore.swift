@@ -121,17 +121,28 @@ public final class PostgresStore: Store {
     ) async throws -> T {
         let logger = self.logger
         return try await run(what, deadline: deadline) { c in
-            try await c.query("BEGIN", logger: logger)
-            do {
-                let value = try await body(c)
-                try await c.query("COMMIT", logger: logger)
-                return value
-            } catch {
-                _ = try? await c.query("ROLLBACK", logger: logger)
-                throw error
+            // A transaction PostgreSQL chose as a deadlock victim, or could not serialise, was
+            // rolled back whole, so running it again is safe; the body re-reads what it decides on.
+            for attempt in 1... {
+                try await c.query("BEGIN", logger: logger)
+                do {
+                    let value = try await body(c)
+                    try await c.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await c.query("ROLLBACK", logger: logger)
+                    guard attempt < 3, Self.isRetryable(error) else { throw error }
+                    logger.info("PostgreSQL: transaction retried after \(Self.sqlState(error) ?? "?")")
+                }
             }
+            fatalError("unreachable")
         }
     }
+
+    private static func sqlState(_ error: any Error) -> String? { (error as? PSQLError)?.serverInfo?[.sqlState] }
+
+    /// deadlock_detected and serialization_failure.
+    private static func isRetryable(_ error: any Error) -> Bool { ["40P01", "40001"].contains(sqlState(error) ?? "") }
 
     /// Engine failures become the core's errors: `.duplicate` for a unique key, `.storage`
     /// (503 `temporarily_unavailable`) for anything else; the caller never sees PostgresNIO.
@@ -394,6 +405,7 @@ public final class PostgresStore: Store {
 
     public func redeemCode(hash: TokenHash, now: Int64, issuing tokens: [Token], audit: AuditEvent?) async throws -> CodeRedemption {
         try await transaction { c in
+            try await Self.serialise(on: hash, c)
             let won = try await c.rows("UPDATE codes SET redeemed_at = \(now) WHERE hash = \(hash.bytes) AND redeemed_at IS NULL RETURNING 1")
             if !won.isEmpty {
                 try await Self.insert(tokens, c)
@@ -401,7 +413,11 @@ public final class PostgresStore: Store {
                 return .redeemed
             }
             guard try await !c.rows("SELECT 1 FROM codes WHERE hash = \(hash.bytes)").isEmpty else { return .unknown }
-            let revoked = try await c.rows("UPDATE tokens SET revoked = TRUE WHERE code_hash = \(hash.bytes) AND NOT revoked RETURNING 1")
+            let revoked = try await c.rows("""
+                UPDATE tokens SET revoked = TRUE WHERE hash IN (
+                    SELECT hash FROM tokens WHERE code_hash = \(hash.bytes) AND NOT revoked ORDER BY hash FOR UPDATE)
+                RETURNING 1
+                """)
             return .reused(revokedTokens: revoked.count)
         }
     }
@@ -464,6 +480,7 @@ public final class PostgresStore: Store {
 
     public func rotateRefreshToken(hash: TokenHash, now: Int64, issuing tokens: [Token], audit: AuditEvent?) async throws -> RefreshRotation {
         try await transaction { c in
+            try await Self.serialise(on: hash, c)
             let won = try await c.rows("""
                 UPDATE tokens SET used = TRUE
                 WHERE hash = \(hash.bytes) AND kind = 'refresh' AND NOT used AND NOT revoked AND expires_at > \(now)
@@ -478,7 +495,7 @@ public final class PostgresStore: Store {
                 try row.value("used", as: Bool.self)
             else { return .invalid }
             let family: String = try row.value("family")
-            let revoked = try await c.rows("UPDATE tokens SET revoked = TRUE WHERE family = \(family) AND NOT revoked RETURNING 1")
+            let revoked = try await c.rows(Self.revoking(family: family))
             return .reused(revokedTokens: revoked.count)
         }
     }
@@ -488,7 +505,25 @@ public final class PostgresStore: Store {
     }
 
     public func revokeFamily(_ family: String) async throws -> Int {
-        try await count("UPDATE tokens SET revoked = TRUE WHERE family = \(family) AND NOT revoked RETURNING 1")
+        try await count(Self.revoking(family: family))
+    }
+
+    /// Everyone presenting one code or refresh token takes turns from the start of the
+    /// transaction. Without it, a late loser queued on the token's row lock closed a cycle with
+    /// two losers revoking the family (seen as `deadlock detected` under 20 concurrent uses).
+    private static func serialise(on hash: TokenHash, _ c: PostgresConnection) async throws {
+        let key = hash.bytes.prefix(8).reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        try await c.rows("SELECT pg_advisory_xact_lock(\(key))")
+    }
+
+    /// Several replicas revoking one family at once (every loser of a refresh race does)
+    /// would deadlock if each locked the rows in its own order; in hash order, they queue.
+    private static func revoking(family: String) -> PostgresQuery {
+        """
+        UPDATE tokens SET revoked = TRUE WHERE hash IN (
+            SELECT hash FROM tokens WHERE family = \(family) AND NOT revoked ORDER BY hash FOR UPDATE)
+        RETURNING 1
+        """
     }
 
     // MARK: consents
