@@ -304,3 +304,34 @@ def test_the_readmes_nginx_config_spreads_a_whole_flow_over_both_replicas(replic
     time.sleep(0.3)  # the servers flush their logs every 50 ms
     served = {s.base_url: s.log_path.read_text().count("POST /token") - before[s.base_url] for s in (a, b)}
     assert all(n > 0 for n in served.values()), f"nginx did not use both replicas: {served}"
+
+
+def test_the_console_on_postgres_approves_what_a_replica_holds_and_that_replica_answers(replicas):
+    from tmux_driver import TmuxSession, save_capture
+    ta, a, b, _ = replicas
+    client = ta.add_client(unique("ui"), redirect_uris=["http://127.0.0.1:9/cb"], scopes=["profile"])
+    agent, _, state = park(b, client, "http://127.0.0.1:9/cb")
+    code = ta.wait_for_approval_code(client["client_id"], stop_if=agent.early_answer)
+    argv = [str(ta.binary), "console", "--db", str(ta.db), "--config", str(ta.config)]
+    with TmuxSession(argv, env={"LANG": "C.UTF-8", "TERM": "xterm-256color"}) as tmux:
+        tmux.wait_for(code)
+        save_capture("console-postgres", tmux.screen())
+        for _ in range(20):
+            line = next((l for l in tmux.screen().splitlines() if code in l), "")
+            if "›" in line:
+                break
+            tmux.press("Down")
+            time.sleep(0.1)
+        tmux.press("Enter")
+        tmux.wait_for("Sign in")
+        tmux.type(ALICE)
+        tmux.press("Enter")
+        tmux.type(ALICE_PASSWORD)
+        tmux.press("Enter")
+        tmux.wait_for("Allow access?")
+        tmux.press("a")
+        tmux.wait_for(f"Approved {code}")
+        tmux.press("q")
+        assert tmux.exit_code() == 0
+    got = redirect_query(agent.join())
+    assert got["state"] == state and got["code"]

@@ -453,19 +453,9 @@ public final class PostgresStore: Store {
     }
 
     public func insertTokens(_ tokens: [Token], audit: AuditEvent?) async throws {
-        if let audit, tokens.count == 1, let t = tokens.first {
-            // The common case (client credentials, a device's token) as one statement: atomic without BEGIN/COMMIT.
-            try await run { c in
-                try await c.rows("""
-                    WITH issued AS (
-                        INSERT INTO tokens(hash, kind, client_id, user_id, scope, issued_at, expires_at, family, code_hash, revoked, used)
-                        VALUES (\(t.hash.bytes), \(t.kind.rawValue), \(t.clientID), \(t.userID), \(t.scopes.string), \(t.issuedAt),
-                            \(t.expiresAt), \(t.family), \(t.codeHash?.bytes), \(t.revoked), \(t.used))
-                    )
-                    INSERT INTO audit(at, kind, client_id, username, detail, origin)
-                    VALUES (\(audit.at), \(audit.kind.rawValue), \(audit.clientID), \(audit.username), \(audit.detail), \(audit.origin))
-                    """)
-            }
+        if let audit, tokens.count == 1, let token = tokens.first {
+            // The common case (client credentials, a device's token): atomic without BEGIN/COMMIT.
+            try await run { c in try await c.rows(PostgresStatements.InsertTokenWithAudit(token: token, audit: audit)) }
             return
         }
         try await transaction { c in
@@ -475,7 +465,7 @@ public final class PostgresStore: Store {
     }
 
     public func token(hash: TokenHash) async throws -> Token? {
-        try await one("SELECT * FROM tokens WHERE hash = \(hash.bytes)", Token.init(pg:))
+        try await run { c in try await c.rows(PostgresStatements.TokenByHash(hash: hash)).first.map { try Token(pg: $0.makeRandomAccess()) } }
     }
 
     public func rotateRefreshToken(hash: TokenHash, now: Int64, issuing tokens: [Token], audit: AuditEvent?) async throws -> RefreshRotation {

@@ -1,0 +1,69 @@
+import Foundation
+import PostgresNIO
+
+/// The two statements every `/token` client-credentials call and every introspection runs,
+/// prepared once per connection: PostgreSQL then skips parsing and planning them, and the
+/// client skips describing them, on each call.
+enum PostgresStatements {
+    struct TokenByHash: PostgresPreparedStatement {
+        static let sql = "SELECT * FROM tokens WHERE hash = $1"
+        typealias Row = PostgresRow
+        let hash: TokenHash
+
+        func makeBindings() throws -> PostgresBindings {
+            var binds = PostgresBindings(capacity: 1)
+            try binds.append(hash.bytes)
+            return binds
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+    }
+
+    /// One token and the audit event of its issue, atomic as one statement.
+    struct InsertTokenWithAudit: PostgresPreparedStatement {
+        static let sql = """
+            WITH issued AS (
+                INSERT INTO tokens(hash, kind, client_id, user_id, scope, issued_at, expires_at, family, code_hash, revoked, used)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            )
+            INSERT INTO audit(at, kind, client_id, username, detail, origin) VALUES ($12, $13, $14, $15, $16, $17)
+            """
+        typealias Row = Void
+        let token: Token
+        let audit: AuditEvent
+
+        func makeBindings() throws -> PostgresBindings {
+            var b = PostgresBindings(capacity: 17)
+            try b.append(token.hash.bytes)
+            b.append(token.kind.rawValue)
+            b.append(token.clientID)
+            b.append(token.userID)
+            b.append(token.scopes.string)
+            b.append(token.issuedAt)
+            b.append(token.expiresAt)
+            b.append(token.family)
+            try b.append(token.codeHash?.bytes)
+            b.append(token.revoked)
+            b.append(token.used)
+            b.append(audit.at)
+            b.append(audit.kind.rawValue)
+            b.append(audit.clientID)
+            b.append(audit.username)
+            b.append(audit.detail)
+            b.append(audit.origin)
+            return b
+        }
+
+        func decodeRow(_ row: PostgresRow) throws {}
+    }
+}
+
+extension PostgresConnection {
+    /// Runs a prepared statement and collects its rows.
+    @discardableResult
+    func rows<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row] {
+        var rows: [S.Row] = []
+        for try await row in try await execute(statement, logger: PostgresStore.silent) { rows.append(row) }
+        return rows
+    }
+}
