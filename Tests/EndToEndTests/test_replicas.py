@@ -335,3 +335,21 @@ def test_the_console_on_postgres_approves_what_a_replica_holds_and_that_replica_
         assert tmux.exit_code() == 0
     got = redirect_query(agent.join())
     assert got["state"] == state and got["code"]
+
+
+def test_an_unreachable_or_wrong_database_is_named_at_once(termauth):
+    from urllib.parse import urlsplit as split
+    parts = split(POSTGRES)
+    cases = [
+        (f"postgres://postgres@127.0.0.1:1/postgres", "connection refused"),
+        (f"postgres://no_such_role@{parts.netloc.split('@')[-1]}/postgres", 'role "no_such_role" does not exist'),
+        (f"postgres://postgres@{parts.netloc.split('@')[-1]}/no_such_db", 'database "no_such_db" does not exist'),
+    ]
+    for url, words in cases:
+        started = time.monotonic()
+        proc = subprocess.run([str(termauth.binary), "client", "list", "--db", url, "--config", str(termauth.config)],
+                              capture_output=True, text=True, timeout=60, env=termauth.env)
+        took = time.monotonic() - started
+        assert proc.returncode == 1 and words in proc.stderr, (url, proc.stderr)
+        assert took < 10, f"{url}: took {took:.1f} s to say so"
+        assert proc.stderr.count("\n") == 1, f"one line, not a log: {proc.stderr!r}"

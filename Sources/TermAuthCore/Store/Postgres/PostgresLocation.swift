@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import PostgresNIO
 
 /// A `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?...]` URL, read the way libpq reads it
@@ -81,6 +82,24 @@ public struct PostgresLocation: Sendable, Equatable {
         config.options.maximumConnections = maximumConnections
         config.options.connectTimeout = .seconds(3)
         if let schema { config.options.additionalStartupParameters = [("search_path", schema)] }
+        return config
+    }
+
+    /// The same place as one plain connection, for the start-up probe.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        var config: PostgresConnection.Configuration
+        if let socketDirectory {
+            config = .init(unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: username, password: password, database: database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS
+            switch self.tls {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            config = .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
+        }
+        config.options.connectTimeout = .seconds(5)
         return config
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import PostgresNIO
-import Synchronization
 
 /// The store for several server replicas: one PostgreSQL database through a connection pool.
 /// Each method is one transaction (or one statement, which PostgreSQL commits on its own),
@@ -31,8 +30,9 @@ public final class PostgresStore: Store {
     /// Connects and brings the schema up to date (refusing one newer than this build knows).
     public static func connect(
         _ location: PostgresLocation, maximumConnections: Int = 16, deadline: Duration = .seconds(5),
-        logger: Logger = Logger(label: "termauth.postgres")
+        logger: Logger = PostgresStore.defaultLogger
     ) async throws -> PostgresStore {
+        try await probe(location)
         let store = PostgresStore(location: location, maximumConnections: maximumConnections, deadline: deadline, logger: logger)
         do {
             _ = try await store.migrate()
@@ -41,6 +41,32 @@ public final class PostgresStore: Store {
             throw error
         }
         return store
+    }
+
+    /// One plain connection first: the pool would retry a wrong port, user or database quietly
+    /// for a minute, where this says at once what PostgreSQL (or the network) answered.
+    private static func probe(_ location: PostgresLocation) async throws {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0, logger: silent)
+            try? await connection.close()
+        } catch let error as PSQLError {
+            throw TermAuthError.storage("\(location.redacted): \(reason(error))")
+        } catch {
+            throw TermAuthError.storage("\(location.redacted): \(error)")
+        }
+    }
+
+    /// What went wrong, in PostgreSQL's words or the socket's.
+    static func reason(_ error: PSQLError) -> String {
+        if error.code == .sslUnsupported { return "the server does not offer TLS, which sslmode=require asks for" }
+        if let message = error.serverInfo?[.message] { return message }
+        if let underlying = error.underlying {
+            let text = "\(underlying)"
+            if text.contains("refused") { return "connection refused" }
+            if let range = text.range(of: "error: ") { return String(text[range.upperBound...].prefix(120)) }
+            return String(text.prefix(160))
+        }
+        return "\(error.code)"
     }
 
     deinit { runner.cancel() }
@@ -150,7 +176,7 @@ public final class PostgresStore: Store {
         if let error = error as? TermAuthError { return error }
         if let error = error as? PSQLError {
             if error.serverInfo?[.sqlState] == "23505" { return TermAuthError.duplicate(what) }
-            let message = error.serverInfo?[.message] ?? "\(error.code)"
+            let message = reason(error)
             logger.warning("PostgreSQL: \(message)")
             return TermAuthError.storage("PostgreSQL: \(message)")
         }
@@ -597,5 +623,13 @@ extension PostgresConnection {
 }
 
 extension PostgresStore {
+    /// Warnings and worse: the pool reports every failed connection attempt at info, which
+    /// would bury a command's own output while the database restarts.
+    public static var defaultLogger: Logger {
+        var logger = Logger(label: "termauth.postgres")
+        logger.logLevel = .warning
+        return logger
+    }
+
     static let silent = Logger(label: "termauth.postgres.query", factory: { _ in SwiftLogNoOpLogHandler() })
 }
