@@ -98,11 +98,7 @@ def test_device_screen_in_tmux(seeded, server):
         assert client["client_id"] in confirm and "127.0.0.1" in confirm
         assert "▶ Deny ◀" in confirm, "focus starts on Deny"
         tmux.press("Left", "Enter")
-        tmux.wait_for("Sign in")
-        tmux.type(ALICE)
-        tmux.press("Enter")
-        tmux.type(ALICE_PASSWORD)
-        tmux.press("Enter")
+        tmux.sign_in(ALICE, ALICE_PASSWORD)
         tmux.wait_for("Allow access?")
         tmux.press("a")
         assert tmux.exit_code() == 0

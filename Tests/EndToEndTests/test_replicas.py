@@ -316,18 +316,9 @@ def test_the_console_on_postgres_approves_what_a_replica_holds_and_that_replica_
     with TmuxSession(argv, env={"LANG": "C.UTF-8", "TERM": "xterm-256color"}) as tmux:
         tmux.wait_for(code)
         save_capture("console-postgres", tmux.screen())
-        for _ in range(20):
-            line = next((l for l in tmux.screen().splitlines() if code in l), "")
-            if "›" in line:
-                break
-            tmux.press("Down")
-            time.sleep(0.1)
+        tmux.focus_line_with(code)
         tmux.press("Enter")
-        tmux.wait_for("Sign in")
-        tmux.type(ALICE)
-        tmux.press("Enter")
-        tmux.type(ALICE_PASSWORD)
-        tmux.press("Enter")
+        tmux.sign_in(ALICE, ALICE_PASSWORD)
         tmux.wait_for("Allow access?")
         tmux.press("a")
         tmux.wait_for(f"Approved {code}")

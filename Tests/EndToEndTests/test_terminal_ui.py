@@ -36,12 +36,7 @@ def authorization_url(server, client, loopback, scope):
 
 
 def sign_in(tmux):
-    screen = tmux.wait_for("Sign in")
-    tmux.type(ALICE)
-    tmux.press("Enter")
-    tmux.type(ALICE_PASSWORD)
-    tmux.press("Enter")
-    return screen
+    return tmux.sign_in(ALICE, ALICE_PASSWORD)
 
 
 def test_authorize_in_the_terminal_unticked_scope_is_not_granted_and_consent_is_remembered(seeded, server, ui_client):
@@ -97,12 +92,7 @@ def test_console_approves_a_request_parked_by_a_browser(seeded, server, ui_clien
         tmux.wait_for(code)
         save_capture("console", tmux.screen())
         # Select our request (newest requests are at the bottom; walk down to it).
-        for _ in range(20):
-            line = next((l for l in tmux.screen().splitlines() if code in l), "")
-            if "›" in line:
-                break
-            tmux.press("Down")
-            time.sleep(0.1)
+        tmux.focus_line_with(code)
         tmux.press("Enter")
         sign_in(tmux)
         tmux.wait_for("Allow access?")

@@ -39,6 +39,25 @@ class TmuxSession:
             subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
             time.sleep(0.05)
 
+    def focus_line_with(self, text: str, tries: int = 20):
+        """Press Down until the focus marker (›) is on the line holding `text`."""
+        for _ in range(tries):
+            line = next((l for l in self.screen().splitlines() if text in l), "")
+            if "›" in line:
+                return
+            self.press("Down")
+            time.sleep(0.1)
+        raise AssertionError(f"never focused the line with {text!r}; last screen:\n{self.screen()}")
+
+    def sign_in(self, username: str, password: str) -> str:
+        """Fill in the sign-in screen once it shows; returns that screen."""
+        screen = self.wait_for("Sign in")
+        self.type(username)
+        self.press("Enter")
+        self.type(password)
+        self.press("Enter")
+        return screen
+
     def exit_code(self, timeout: float = 30.0) -> int:
         screen = self.wait_for(self.marker, timeout)
         line = next(l for l in screen.splitlines() if self.marker in l)

@@ -37,17 +37,7 @@ enum PostgresStatements {
 
         func makeBindings() throws -> PostgresBindings {
             var b = PostgresBindings(capacity: 17)
-            try b.append(token.hash.bytes)
-            b.append(token.kind.rawValue)
-            b.append(token.clientID)
-            b.append(token.userID)
-            b.append(token.scopes.string)
-            b.append(token.issuedAt)
-            b.append(token.expiresAt)
-            b.append(token.family)
-            try b.append(token.codeHash?.bytes)
-            b.append(token.revoked)
-            b.append(token.used)
+            try b.append(token)
             b.append(audit.at)
             b.append(audit.kind.rawValue)
             b.append(audit.clientID)
@@ -58,6 +48,23 @@ enum PostgresStatements {
         }
 
         func decodeRow(_ row: PostgresRow) throws {}
+    }
+}
+
+extension PostgresBindings {
+    /// A token's eleven columns, in the order of `tokens`' column list everywhere here.
+    mutating func append(_ t: Token) throws {
+        try append(t.hash.bytes)
+        append(t.kind.rawValue)
+        append(t.clientID)
+        append(t.userID)
+        append(t.scopes.string)
+        append(t.issuedAt)
+        append(t.expiresAt)
+        append(t.family)
+        try append(t.codeHash?.bytes)
+        append(t.revoked)
+        append(t.used)
     }
 }
 

@@ -458,17 +458,7 @@ public final class PostgresStore: Store {
         for t in tokens {
             let first = binds.count
             rows.append("(" + (1...11).map { "$\(first + $0)" }.joined(separator: ", ") + ")")
-            try binds.append(t.hash.bytes)
-            binds.append(t.kind.rawValue)
-            binds.append(t.clientID)
-            binds.append(t.userID)
-            binds.append(t.scopes.string)
-            binds.append(t.issuedAt)
-            binds.append(t.expiresAt)
-            binds.append(t.family)
-            try binds.append(t.codeHash?.bytes)
-            binds.append(t.revoked)
-            binds.append(t.used)
+            try binds.append(t)
         }
         try await c.rows(PostgresQuery(
             unsafeSQL: """
