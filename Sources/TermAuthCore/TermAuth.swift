@@ -15,10 +15,11 @@ public struct TermAuth: Sendable {
         self.approvalCodes = ApprovalCodes(key: approvalKey)
     }
 
-    /// Opens (creating if needed) the SQLite database and its approval key beside it.
+    /// Opens (creating if needed) the SQLite database and its approval key: the settings' key
+    /// file, else one beside the database.
     public static func open(database path: String, settings: Settings, clock: any Clock = SystemClock()) throws -> TermAuth {
         let store = try SQLiteStore(path: path, durability: settings.durability)
-        let key = try ApprovalCodes.loadKey(path: path + ".key")
+        let key = try ApprovalCodes.loadKey(path: settings.approvalKeyFile ?? path + ".key")
         return TermAuth(store: store, settings: settings, approvalKey: key, clock: clock)
     }
 
@@ -28,13 +29,7 @@ public struct TermAuth: Sendable {
     public static func connect(
         database: String, settings: Settings, defaultKeyFile: String? = nil, clock: any Clock = SystemClock()
     ) async throws -> TermAuth {
-        guard PostgresLocation.isPostgresURL(database) else {
-            var termAuth = try open(database: database, settings: settings, clock: clock)
-            if let file = settings.approvalKeyFile {
-                termAuth = TermAuth(store: termAuth.store, settings: settings, approvalKey: try ApprovalCodes.loadKey(path: file), clock: clock)
-            }
-            return termAuth
-        }
+        guard PostgresLocation.isPostgresURL(database) else { return try open(database: database, settings: settings, clock: clock) }
         let location = try PostgresLocation(url: database)
         guard let keyFile = settings.approvalKeyFile ?? defaultKeyFile else {
             throw TermAuthError.configuration("a PostgreSQL store needs storage.approval_key_file in the settings")

@@ -20,10 +20,8 @@ public struct ApprovalCodes: Sendable {
     /// temporary name and linked into place, so a second process never reads half a key.
     public static func loadKey(path: String) throws -> Data {
         if let data = FileManager.default.contents(atPath: path), data.count == 32 { return data }
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
+        // A failure here shows as the clearer "cannot create the key file" below.
+        try? PrivateDirectory.create(containing: path)
         let temporary = "\(path).\(getpid()).tmp"
         let fd = open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else {

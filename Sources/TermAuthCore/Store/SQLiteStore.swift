@@ -50,10 +50,7 @@ public final class SQLiteStore: Store {
 
     /// SQLite creates the -wal and -shm files with the database's own mode, so 0600 here covers all three.
     private static func createPrivately(_ path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
+        try PrivateDirectory.create(containing: path)
         let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))

@@ -81,7 +81,7 @@ public final class PostgresStore: Store {
         let current = try await run { c in
             let exists = try await c.rows("SELECT to_regclass('termauth_schema') IS NOT NULL AS present")
             guard try exists.first?.value("present", as: Bool.self) == true else { return 0 }
-            return Int(try await c.rows("SELECT coalesce(max(version), 0) AS v FROM termauth_schema").first?.value("v", as: Int32.self) ?? 0)
+            return try await Self.currentVersion(c)
         }
         return (current, PostgresSchema.latestVersion)
     }
@@ -101,7 +101,7 @@ public final class PostgresStore: Store {
                 CREATE TABLE IF NOT EXISTS termauth_schema(
                     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
                 """)
-            let current = Int(try await c.rows("SELECT coalesce(max(version), 0) AS v FROM termauth_schema").first?.value("v", as: Int32.self) ?? 0)
+            let current = try await Self.currentVersion(c)
             guard current <= PostgresSchema.latestVersion else {
                 throw TermAuthError.configuration(
                     "\(redacted): the database schema is at version \(current), newer than this termauth knows (\(PostgresSchema.latestVersion)); run a newer termauth")
@@ -117,6 +117,10 @@ public final class PostgresStore: Store {
             }
             return applied
         }
+    }
+
+    private static func currentVersion(_ c: PostgresConnection) async throws -> Int {
+        Int(try await c.rows("SELECT coalesce(max(version), 0) AS v FROM termauth_schema").first?.value("v", as: Int32.self) ?? 0)
     }
 
     // MARK: running statements
@@ -175,7 +179,7 @@ public final class PostgresStore: Store {
     static func mapped(_ error: any Error, what: String, logger: Logger) -> any Error {
         if let error = error as? TermAuthError { return error }
         if let error = error as? PSQLError {
-            if error.serverInfo?[.sqlState] == "23505" { return TermAuthError.duplicate(what) }
+            if sqlState(error) == "23505" { return TermAuthError.duplicate(what) }
             let message = reason(error)
             logger.warning("PostgreSQL: \(message)")
             return TermAuthError.storage("PostgreSQL: \(message)")

@@ -6,9 +6,8 @@ import PostgresNIO
 /// PostgreSQL transaction, so a failed copy leaves the destination as it was. Columns are
 /// converted by the destination's own column types, so nothing here repeats the schema.
 public enum SQLiteToPostgres {
-    public struct Report: Sendable, Equatable {
-        public var rows: [(table: String, count: Int)] = []
-        public static func == (a: Report, b: Report) -> Bool { a.rows.map(\.table) == b.rows.map(\.table) && a.rows.map(\.count) == b.rows.map(\.count) }
+    public struct Report: Sendable {
+        public var rows: [(table: String, count: Int)]
     }
 
     /// Parents before children, as a reader of the copy would expect; no foreign keys force it.
@@ -16,7 +15,6 @@ public enum SQLiteToPostgres {
     private static let rowsPerStatement = 400
 
     public static func copy(from source: SQLiteStore, to destination: PostgresStore) async throws -> Report {
-        var report = Report()
         let batches = try await source.pool.read { db -> [String: [[(String, DatabaseValue)]]] in
             var all: [String: [[(String, DatabaseValue)]]] = [:]
             for table in tables {
@@ -26,7 +24,7 @@ public enum SQLiteToPostgres {
             }
             return all
         }
-        report.rows = try await destination.inTransaction { c in
+        let counts = try await destination.inTransaction { c in
             for table in tables {
                 let present = try await c.rows("SELECT count(*) AS n FROM \(unescaped: table)").first?.value("n", as: Int64.self) ?? 0
                 guard present == 0 else {
@@ -48,8 +46,8 @@ public enum SQLiteToPostgres {
             // The audit ids came along; the sequence must continue after them.
             try await c.rows("SELECT setval(pg_get_serial_sequence('audit', 'id'), coalesce((SELECT max(id) FROM audit), 0) + 1, false)")
             return counts
-        }.map { (table: $0.0, count: $0.1) }
-        return report
+        }
+        return Report(rows: counts.map { (table: $0.0, count: $0.1) })
     }
 
     private static func columnTypes(_ table: String, _ c: PostgresConnection) async throws -> [String: String] {
