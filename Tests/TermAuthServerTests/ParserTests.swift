@@ -22,6 +22,19 @@ import Testing
         #expect(throws: FormParser.Malformed.self) { try BasicCredentials.parse("Basic !!!") }
         #expect(throws: FormParser.Malformed.self) { try BasicCredentials.parse("Basic " + Data("nocolon".utf8).base64EncodedString()) }
     }
+
+    @Test func basicSchemeIsCaseInsensitiveAndBlanksAroundTheValueAreIgnored() throws {
+        let value = Data("id:secret".utf8).base64EncodedString()
+        for header in ["bAsIc \(value)", "Basic   \(value)", "Basic \t\(value) \t", "BASIC \(value)"] {
+            let parsed = try #require(try BasicCredentials.parse(header), "\(header)")
+            #expect(parsed.id == "id" && parsed.secret == "secret")
+        }
+        for header in ["Basic", "Basic\(value)", "Basicx \(value)", "Basi \(value)", "", " Basic \(value)"] {
+            #expect(try BasicCredentials.parse(header) == nil, "\(header) is not Basic")
+        }
+        #expect(throws: FormParser.Malformed.self) { try BasicCredentials.parse("Basic ") }
+        #expect(throws: FormParser.Malformed.self) { try BasicCredentials.parse("Basic a b") }
+    }
 }
 
 import Foundation

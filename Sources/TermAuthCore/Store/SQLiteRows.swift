@@ -51,26 +51,33 @@ extension AuthorizationRequest {
 }
 
 extension AuthorizationCode {
+    /// The columns `init(row:)` reads, by position: decoding by name searched the column names
+    /// case-insensitively for every value, a tenth of a code exchange's lookup.
+    static let sqliteColumns = "hash, client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, issued_at, expires_at"
+
     init(row: Row) {
         self.init(
-            hash: TokenHash(bytes: row["hash"]), clientID: row["client_id"], userID: row["user_id"],
-            redirectURI: row["redirect_uri"], scopes: ScopeSet((row["scope"] as String).split(separator: " ").map(String.init)),
-            codeChallenge: row["code_challenge"],
-            codeChallengeMethod: (row["code_challenge_method"] as String?).flatMap(PKCEMethod.init(rawValue:)),
-            issuedAt: row["issued_at"], expiresAt: row["expires_at"]
+            hash: TokenHash(bytes: row[0]), clientID: row[1], userID: row[2],
+            redirectURI: row[3], scopes: ScopeSet((row[4] as String).split(separator: " ").map(String.init)),
+            codeChallenge: row[5],
+            codeChallengeMethod: (row[6] as String?).flatMap(PKCEMethod.init(rawValue:)),
+            issuedAt: row[7], expiresAt: row[8]
         )
     }
 }
 
 extension Token {
+    /// The columns `init(row:)` reads, by position (see `AuthorizationCode.sqliteColumns`).
+    static let sqliteColumns = "hash, kind, client_id, user_id, scope, issued_at, expires_at, family, code_hash, revoked, used"
+
     init(row: Row) {
         self.init(
-            hash: TokenHash(bytes: row["hash"]), kind: Kind(rawValue: row["kind"]) ?? .access,
-            clientID: row["client_id"], userID: row["user_id"],
-            scopes: ScopeSet((row["scope"] as String).split(separator: " ").map(String.init)),
-            issuedAt: row["issued_at"], expiresAt: row["expires_at"], family: row["family"],
-            codeHash: (row["code_hash"] as Data?).map(TokenHash.init(bytes:)),
-            revoked: row["revoked"], used: row["used"]
+            hash: TokenHash(bytes: row[0]), kind: Kind(rawValue: row[1]) ?? .access,
+            clientID: row[2], userID: row[3],
+            scopes: ScopeSet((row[4] as String).split(separator: " ").map(String.init)),
+            issuedAt: row[5], expiresAt: row[6], family: row[7],
+            codeHash: (row[8] as Data?).map(TokenHash.init(bytes:)),
+            revoked: row[9], used: row[10]
         )
     }
 }

@@ -14,7 +14,7 @@ struct IntrospectionRoutes: Sendable {
             // Public clients cannot prove who they are; only confidential ones (resource servers) may ask.
             guard !client.isPublic else { throw TermAuthError.clientAuthenticationFailed }
             let result = try await termAuth.introspection.introspect(try form.parameters.required("token"))
-            return JSONBody.response(headers: .noStore, IntrospectionBody(result, issuer: issuer.value))
+            return JSONBody.response(headers: .noStore, json: IntrospectionBody(result, issuer: issuer.value).json)
         }
         router.post("revoke") { request, context in
             let form = try await ClientForm.read(request, context)
@@ -47,5 +47,20 @@ public struct IntrospectionBody: Encodable {
         exp = r.expiresAt
         iat = r.issuedAt
         iss = r.active ? issuer : nil
+    }
+
+    /// The same members as the Encodable form with sorted keys, written by hand for `/introspect`.
+    var json: String {
+        var o = JSONObject()
+        o.add("active", active)
+        o.add("client_id", client_id)
+        o.add("exp", exp)
+        o.add("iat", iat)
+        o.add("iss", iss)
+        o.add("scope", scope)
+        o.add("sub", sub)
+        o.add("token_type", token_type)
+        o.add("username", username)
+        return o.json
     }
 }

@@ -20,24 +20,23 @@ struct TokenRoute: Sendable {
     }
 }
 
-/// RFC 6749 §5.1. Written by hand: this is the hottest response the server makes, and every
-/// value in it is either a number or from a character set that needs no escaping (base64url
-/// tokens, RFC 6749 scope tokens); `JSONBody.escape` is applied anyway.
+/// RFC 6749 §5.1, written by hand: this is the hottest response the server makes.
 struct TokenResponseBody {
     let response: TokenResponse
 
     init(_ response: TokenResponse) { self.response = response }
 
     var json: String {
-        var out = "{\"access_token\":\"\(JSONBody.escape(response.accessToken))\",\"token_type\":\"\(response.tokenType)\",\"expires_in\":\(response.expiresIn)"
-        if let refresh = response.refreshToken { out += ",\"refresh_token\":\"\(JSONBody.escape(refresh))\"" }
-        if !response.scope.isEmpty { out += ",\"scope\":\"\(JSONBody.escape(response.scope.string))\"" }
-        return out + "}"
+        var o = JSONObject()
+        o.add("access_token", response.accessToken)
+        o.add("token_type", response.tokenType)
+        o.add("expires_in", response.expiresIn)
+        o.add("refresh_token", response.refreshToken)
+        o.add("scope", response.scope.isEmpty ? nil : response.scope.string)
+        return o.json
     }
 
     var httpResponse: Response {
-        var headers = HTTPFields.noStore
-        headers[.contentType] = "application/json;charset=UTF-8"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+        JSONBody.response(headers: .noStore, json: json)
     }
 }

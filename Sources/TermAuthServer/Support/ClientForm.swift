@@ -10,8 +10,7 @@ struct ClientForm {
     let credentials: ClientCredentials
 
     static func read(_ request: Request, _ context: TermAuthRequestContext) async throws -> ClientForm {
-        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.filter { $0 != " " && $0 != "\t" }
-        guard let mediaType, mediaType.lowercased() == "application/x-www-form-urlencoded" else {
+        guard let contentType = request.headers[.contentType], isForm(contentType) else {
             throw TermAuthError.malformedParameter("Content-Type", reason: "must be application/x-www-form-urlencoded")
         }
         let body = try await readBody(request, upTo: context.maxUploadSize)
@@ -21,6 +20,21 @@ struct ClientForm {
         }
         let parameters = try TermAuthCore.Parameters(pairs: pairs)
         return ClientForm(parameters: parameters, credentials: try credentials(request, parameters))
+    }
+
+    /// The media type before any parameters, blanks ignored, compared case-insensitively on
+    /// bytes (the string filtering this replaces showed in profiles).
+    private static func isForm(_ contentType: String) -> Bool {
+        let expected = "application/x-www-form-urlencoded".utf8
+        var seen = expected.startIndex
+        for byte in contentType.utf8 {
+            if byte == UInt8(ascii: ";") { break }
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") { continue }
+            let lower = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+            guard seen != expected.endIndex, expected[seen] == lower else { return false }
+            seen = expected.index(after: seen)
+        }
+        return seen == expected.endIndex
     }
 
     private static func readBody(_ request: Request, upTo limit: Int) async throws -> ByteBuffer {
