@@ -1,14 +1,11 @@
+import Crypto
 import Foundation
 
-/// Secrets come from the system CSPRNG (getrandom on Linux), eight bytes per call.
+/// Secrets come from swift-crypto's CSPRNG (BoringSSL's RAND_bytes, seeded by getrandom):
+/// one call per value, where the standard library's generator made a system call per eight bytes.
 public enum RandomToken {
     public static func bytes(_ count: Int) -> Data {
-        var generator = SystemRandomNumberGenerator()
-        var out = Data(capacity: count + 8)
-        while out.count < count {
-            withUnsafeBytes(of: generator.next() as UInt64) { out.append(contentsOf: $0) }
-        }
-        return out.prefix(count)
+        SymmetricKey(size: SymmetricKeySize(bitCount: count * 8)).withUnsafeBytes { Data($0) }
     }
 
     /// 256 bits, base64url: access and refresh tokens, codes, client secrets.

@@ -29,6 +29,9 @@ public enum FormParser {
     }
 
     static func decode(_ text: Substring) throws(Malformed) -> String {
+        // Most values (tokens, codes, grant types) have nothing to decode: a Substring is
+        // valid UTF-8 already, so only NUL needs checking.
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") || $0 == 0 }) { return String(text) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var iterator = text.utf8.makeIterator()
