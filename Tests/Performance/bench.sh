@@ -36,8 +36,17 @@ export TERMAUTH_THREADS=$THREADS
 run_wrk() { # NAME URL [wrk options...]
   local name=$1 url=$2
   shift 2
+  local before
+  before=$(cpu_ticks)
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$work/wrk-$name.txt"
+  echo $(( $(cpu_ticks) - before )) >"$work/cpu-$name.txt"
   sleep 1
+}
+# The server's user + system CPU time in clock ticks: CPU per request does not depend on how
+# much of the machine wrk and neighbours took, which req/s does.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+cpu_per_request() { # NAME: microseconds of server CPU per completed request
+  awk -v ticks="$(cat "$work/cpu-$1.txt")" -v hz="$(getconf CLK_TCK)" '/ requests in / { n = $1 } END { if (n > 0) printf "%.0f µs", ticks * 1e6 / hz / n; else print "n/a" }' "$work/wrk-$1.txt"
 }
 rps() { awk '/^Requests\/sec:/ { print $2 }' "$work/wrk-$1.txt"; }
 pct() { awk -v p="$2%" '$1 == p { print $2 }' "$work/wrk-$1.txt"; }
@@ -66,14 +75,14 @@ measure() { # SUFFIX: runs every case once
 row() { # LABEL NAME SUFFIX
   local r h
   r=$(rps "$2$3"); h=$(rps "healthz$3")
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$r" "$(pct "$2$3" 50)" "$(pct "$2$3" 99)" "$(ratio "$r" "$h")" "$(non2xx "$2$3")"
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$r" "$(pct "$2$3" 50)" "$(pct "$2$3" 99)" "$(ratio "$r" "$h")" "$(cpu_per_request "$2$3")" "$(non2xx "$2$3")"
 }
 table() { # SUFFIX TITLE
   echo
   echo "$2"
   echo
-  echo "| case | req/s | p50 | p99 | ratio to healthz | non-2xx |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| case | req/s | p50 | p99 | ratio to healthz | server CPU per request | non-2xx |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
   row "GET /healthz" healthz "$1"
   row "POST /token client_credentials" cc "$1"
   row "POST /token authorization_code" code "$1"

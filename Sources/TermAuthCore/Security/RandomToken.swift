@@ -1,11 +1,15 @@
-import Crypto
 import Foundation
 
-/// Secrets come from swift-crypto's CSPRNG (BoringSSL's RAND_bytes, seeded by getrandom):
-/// one call per value, where the standard library's generator made a system call per eight bytes.
+/// Secrets come from the system CSPRNG (getentropy, which is getrandom on Linux): one call
+/// per value, where the standard library's generator makes a system call per eight bytes.
 public enum RandomToken {
     public static func bytes(_ count: Int) -> Data {
-        SymmetricKey(size: SymmetricKeySize(bitCount: count * 8)).withUnsafeBytes { Data($0) }
+        precondition(count <= 256, "getentropy fills at most 256 bytes a call")
+        var out = Data(count: count)
+        let status = out.withUnsafeMutableBytes { getentropy($0.baseAddress, count) }
+        // As SystemRandomNumberGenerator does: no secret may come from anywhere weaker.
+        guard status == 0 else { fatalError("getentropy failed: \(String(cString: strerror(errno)))") }
+        return out
     }
 
     /// 256 bits, base64url: access and refresh tokens, codes, client secrets.
