@@ -6,9 +6,14 @@ import Synchronization
 /// two request threads met there: perf showed it at about 5% of `/introspect`. A lease here is
 /// one uncontended lock, and the connection's own queue is then never contended either.
 final class ReaderConnections: Sendable {
+    private struct Connections {
+        var idle: [DatabaseQueue] = []
+        var opened = 0
+    }
+
     private let path: String
     private let configuration: Configuration
-    private let idle = Mutex<[DatabaseQueue]>([])
+    private let connections = Mutex(Connections())
     /// One per cooperative thread is enough; beyond this, a caller uses GRDB's pool instead.
     private let limit: Int
 
@@ -24,18 +29,26 @@ final class ReaderConnections: Sendable {
     /// nil when every connection is leased and no more may be opened.
     func read<T>(_ body: (Database) throws -> T) throws -> T? {
         guard let connection = try lease() else { return nil }
-        defer { idle.withLock { $0.append(connection) } }
+        defer { connections.withLock { $0.idle.append(connection) } }
         return try connection.inDatabase(body)
     }
 
-    private let opened = Atomic<Int>(0)
-
     private func lease() throws -> DatabaseQueue? {
-        if let connection = idle.withLock({ $0.popLast() }) { return connection }
-        guard opened.add(1, ordering: .relaxed).newValue <= limit else {
-            opened.subtract(1, ordering: .relaxed)
-            return nil
+        enum Lease { case idle(DatabaseQueue), open, none }
+        let lease = connections.withLock { c -> Lease in
+            if let connection = c.idle.popLast() { return .idle(connection) }
+            guard c.opened < limit else { return .none }
+            c.opened += 1
+            return .open
         }
-        return try DatabaseQueue(path: path, configuration: configuration)
+        switch lease {
+        case .idle(let connection): return connection
+        case .none: return nil
+        case .open:
+            do { return try DatabaseQueue(path: path, configuration: configuration) } catch {
+                connections.withLock { $0.opened -= 1 }
+                throw error
+            }
+        }
     }
 }

@@ -10,17 +10,19 @@ enum JSONBody {
     }()
 
     static func response(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], _ value: some Encodable) -> Response {
-        var headers = headers
-        headers[.contentType] = "application/json;charset=UTF-8"
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return response(status: status, headers: headers, body: ByteBuffer(bytes: data))
     }
 
     /// A body already written as JSON text (the hot responses, see `JSONObject`).
     static func response(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], json: String) -> Response {
+        response(status: status, headers: headers, body: ByteBuffer(string: json))
+    }
+
+    private static func response(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) -> Response {
         var headers = headers
         headers[.contentType] = "application/json;charset=UTF-8"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     /// JSON string escaping for hand-written bodies.
