@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import TermAuthConsole
 
 /// One request and its answer, as they went over the wire.

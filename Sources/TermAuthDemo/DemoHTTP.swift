@@ -1,23 +1,18 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
 import TermAuthCore
 
 /// Real HTTP for the demo's application, device and user agent. Redirects are never followed:
 /// the 302 that carries the authorization code is one of the steps being shown.
+/// AsyncHTTPClient rather than URLSession: FoundationNetworking would load libcurl and its
+/// TLS and Kerberos libraries into every termauth process, the terminal UI's too (6 MB of RSS).
 final class DemoHTTP: Sendable {
-    private let session: URLSession
+    private let client = HTTPClient(configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(15), read: .seconds(15))))
+    private static let bodyLimit = 1 << 20
 
-    init() {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 15
-        configuration.httpCookieStorage = nil
-        session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
-    }
-
-    /// Lets go of the session and its delegate once the demo is over.
-    func invalidate() { session.invalidateAndCancel() }
+    /// Lets go of the client's connections once the demo is over.
+    func invalidate() async { try? await client.shutdown() }
 
     func get(_ url: URL, headers: [String: String] = [:]) async throws -> DemoExchange {
         try await send("GET", url, form: [], headers: headers)
@@ -28,24 +23,17 @@ final class DemoHTTP: Sendable {
     }
 
     private func send(_ method: String, _ url: URL, form: [(String, String)], headers: [String: String]) async throws -> DemoExchange {
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method == "POST" ? .POST : .GET
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if method == "POST" {
-            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(form.map { "\(FormEncoding.encode($0.0))=\(FormEncoding.encode($0.1))" }.joined(separator: "&").utf8)
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.body = .bytes(ByteBuffer(string: form.map { "\(FormEncoding.encode($0.0))=\(FormEncoding.encode($0.1))" }.joined(separator: "&")))
         }
-        let (body, response) = try await session.data(for: request)
-        let http = response as? HTTPURLResponse
+        let response = try await client.execute(request, timeout: .seconds(15))
+        let body = try await response.body.collect(upTo: Self.bodyLimit)
         return DemoExchange(
-            method: method, url: url, form: form, sentHeaders: headers, status: http?.statusCode ?? 0,
-            location: http?.value(forHTTPHeaderField: "Location"), body: body)
-    }
-}
-
-private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
-        completionHandler(nil)
+            method: method, url: url, form: form, sentHeaders: headers, status: Int(response.status.code),
+            location: response.headers.first(name: "Location"), body: Data(body.readableBytesView))
     }
 }

@@ -139,7 +139,7 @@ final class DemoStage: Sendable {
     var loginNotice: String { "Demo: user \(Self.username), password \(password)" }
 
     func stop() async {
-        http.invalidate()
+        await http.invalidate()
         await Self.stop(tasks, temporaryDirectory)
     }
 

@@ -1,8 +1,6 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import TermAuthConsole
 import TermAuthCore
 import TermAuthServer
@@ -79,12 +77,16 @@ enum Delivery {
             Output.line(location)
             return
         }
-        var request = URLRequest(url: target, timeoutInterval: 10)
-        request.httpMethod = "GET"
         do {
-            let (data, response) = try await URLSession.shared.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            let firstLine = String(decoding: data.prefix(200), as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+            // AsyncHTTPClient, not URLSession: see `DemoHTTP` for what FoundationNetworking costs.
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: location), timeout: .seconds(10))
+            let status = response.status.code
+            var head: [UInt8] = []
+            for try await chunk in response.body {
+                head += chunk.readableBytesView.prefix(200 - head.count)
+                if head.count == 200 { break }
+            }
+            let firstLine = String(decoding: head, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
             Output.line("delivered to the application at \(host):\(target.port ?? 80): HTTP \(status) \(Output.safe(firstLine))")
         } catch {
             Output.line("the application at \(host):\(target.port ?? 80) did not answer; open this URL to finish:")

@@ -14,7 +14,7 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 DURABILITY=${DURABILITY:-normal}
 FILLER=${FILLER:-0}
-CODES=${CODES:-40000}
+CODES=${CODES:-150000}
 
 source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 harness_build termauth termauth-bench-seed

@@ -20,8 +20,9 @@ public struct AuthorizationFlow: Sendable {
         let now = clock.now()
         // An approval-code collision with a live request is ~1 in 2^34; draw again if it happens.
         for _ in 0..<5 {
-            let id = RandomToken.identifier()
-            let handle = RandomToken.secret()
+            // Time-ordered, like the handle's hash: both are indexed keys (see `TokenHash`).
+            let id = RandomToken.sequentialIdentifier()
+            let handle = RandomToken.sequentialSecret()
             var request = AuthorizationRequest(
                 id: id, clientID: v.client.id, redirectURI: v.redirectURI, responseType: v.responseType, scopes: v.scopes,
                 state: v.state, codeChallenge: v.codeChallenge, codeChallengeMethod: v.codeChallengeMethod,
@@ -187,7 +188,7 @@ public struct AuthorizationFlow: Sendable {
             return try await deliverImplicit(request, redirect: redirect, now: now)
         case .approved:
             guard let userID = request.userID else { throw TermAuthError.storage("approved request without a user") }
-            let code = RandomToken.secret()
+            let code = RandomToken.sequentialSecret()
             let stored = AuthorizationCode(
                 hash: TokenHash(of: code), clientID: request.clientID, userID: userID, redirectURI: request.redirectURI,
                 scopes: request.grantedScopes ?? request.scopes, codeChallenge: request.codeChallenge,

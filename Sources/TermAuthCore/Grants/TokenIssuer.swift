@@ -13,13 +13,13 @@ struct TokenIssuer: Sendable {
         codeHash: TokenHash? = nil, withRefresh: Bool, now: Int64, accessTTL: Int64? = nil
     ) -> Minted {
         let ttl = accessTTL ?? settings.lifetimes.accessToken
-        let access = RandomToken.secret()
+        let access = RandomToken.sequentialSecret()
         var records = [Token(
             hash: TokenHash(of: access), kind: .access, clientID: client.id, userID: userID, scopes: scopes,
             issuedAt: now, expiresAt: now + ttl, family: family, codeHash: codeHash)]
         var refresh: String?
         if withRefresh {
-            let value = RandomToken.secret()
+            let value = RandomToken.sequentialSecret()
             refresh = value
             records.append(Token(
                 hash: TokenHash(of: value), kind: .refresh, clientID: client.id, userID: userID, scopes: refreshScopes ?? scopes,

@@ -32,4 +32,16 @@ public enum Base64URL {
         while bytes.count % 4 != 0 { bytes.append(UInt8(ascii: "=")) }
         return Data(base64Encoded: Data(bytes))
     }
+
+    /// The value of one base64url character, or nil for any other byte.
+    static func sextet(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return c - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return c - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "-"): return 62
+        case UInt8(ascii: "_"): return 63
+        default: return nil
+        }
+    }
 }

@@ -12,8 +12,37 @@ public enum RandomToken {
         return out
     }
 
-    /// 256 bits, base64url: access and refresh tokens, codes, client secrets.
+    /// 256 bits, base64url: client secrets, and values nothing looks up by hash.
     public static func secret() -> String { commandLineSafe(32) }
+
+    /// 256 random bits after the issue time in milliseconds (six bytes, eight characters), all
+    /// base64url: access and refresh tokens, codes and request handles, whose hashes are indexed
+    /// (see `TokenHash`). The time tells only when the value was issued, which its holder
+    /// already knows. It also keeps the value command-line safe: no "-" or "_" can lead it
+    /// before the year 10611.
+    public static func sequentialSecret() -> String {
+        let millis = UInt64(Date().timeIntervalSince1970 * 1000).bigEndian
+        var value = withUnsafeBytes(of: millis) { Data($0.suffix(issueTimeBytes)) }
+        value.append(bytes(32))
+        return Base64URL.encode(value)
+    }
+
+    static let issueTimeBytes = 6
+    /// 6 + 32 bytes in base64url without padding.
+    static let sequentialSecretLength = 51
+
+    /// The issue-time bytes of a value shaped like `sequentialSecret()`'s, else nil.
+    static func issueTimePrefix(of value: String) -> [UInt8]? {
+        var utf8 = value.utf8.makeIterator()
+        guard value.utf8.count == sequentialSecretLength else { return nil }
+        // Eight base64url characters are exactly six bytes.
+        var bits: UInt64 = 0
+        for _ in 0..<8 {
+            guard let c = utf8.next(), let sextet = Base64URL.sextet(c) else { return nil }
+            bits = bits << 6 | UInt64(sextet)
+        }
+        return (0..<issueTimeBytes).reversed().map { UInt8(truncatingIfNeeded: bits >> (8 * $0)) }
+    }
 
     /// A time-ordered identifier (milliseconds in hex, then 80 random bits), for keys that are
     /// indexed: new rows land at the end of the index instead of on a random page.

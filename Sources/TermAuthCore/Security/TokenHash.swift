@@ -1,15 +1,29 @@
 import Crypto
 import Foundation
 
-/// SHA-256 of a high-entropy token, code or handle: what the store keeps instead of the secret.
-/// Lookups go by hash, so no comparison of the secret itself ever happens.
+/// What the store keeps instead of a token, code or handle, and looks it up by: SHA-256 of
+/// the whole value, so no comparison of the secret itself ever happens.
+///
+/// A value minted by `RandomToken.sequentialSecret()` starts with its issue time, and that
+/// time, six bytes, leads its hash: indexes keyed by these hashes then grow at their end, as
+/// values are issued, instead of each insert dirtying a random page (which made every write
+/// cost more as the tables grew). Values of any other shape, such as tokens issued before this
+/// format, hash to the bare SHA-256 and are found as before.
 public struct TokenHash: Sendable, Hashable {
     public let bytes: Data
 
     public init(bytes: Data) { self.bytes = bytes }
 
     public init(of secret: String) {
-        self.bytes = Data(SHA256.hash(data: Data(secret.utf8)))
+        let digest = SHA256.hash(data: Data(secret.utf8))
+        guard let prefix = RandomToken.issueTimePrefix(of: secret) else {
+            self.bytes = Data(digest)
+            return
+        }
+        var bytes = Data(capacity: prefix.count + SHA256.byteCount)
+        bytes.append(contentsOf: prefix)
+        bytes.append(contentsOf: digest)
+        self.bytes = bytes
     }
 
     public var hex: String { bytes.map { String(format: "%02x", $0) }.joined() }

@@ -18,13 +18,17 @@ final class GroupCommitWriter: Sendable {
     }
 
     private let pool: DatabasePool
+    private let afterCommit: @Sendable () -> Void
     private let queue = Mutex(Queue())
     /// Caps one transaction, so a burst cannot hold the write lock for long.
     private let maxBatch = 256
 
     private let drainQueue = DispatchQueue(label: "termauth.group-commit")
 
-    init(pool: DatabasePool) { self.pool = pool }
+    init(pool: DatabasePool, afterCommit: @escaping @Sendable () -> Void) {
+        self.pool = pool
+        self.afterCommit = afterCommit
+    }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let slot = ResultSlot<T>()
@@ -66,6 +70,7 @@ final class GroupCommitWriter: Sendable {
             do {
                 try commit(batch)
                 for item in batch { item.finish(nil) }
+                afterCommit()
             } catch {
                 for item in batch { item.finish(error) }
             }

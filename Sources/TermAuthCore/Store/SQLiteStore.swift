@@ -31,11 +31,19 @@ public final class SQLiteStore: Store {
                     "\(path): the database schema is newer than this termauth knows (it knows \(known)); run a newer termauth")
             }
             try migrator.migrate(pool)
-            if durability == .full {
-                // GRDB sets NORMAL on every connection it opens; only the writer's setting matters for commits.
-                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            try pool.writeWithoutTransaction { db in
+                if durability == .full {
+                    // GRDB sets NORMAL on every connection it opens; only the writer's setting matters for commits.
+                    try db.execute(sql: "PRAGMA synchronous = FULL")
+                }
+                // Checkpoints run beside the writer (see `BackgroundCheckpointer`). SQLite's own,
+                // inside a commit, stays only as a backstop for a WAL of 40 MB, which a process
+                // that exits before its checkpoint is due could otherwise leave growing. The size
+                // limit trims the WAL file back after a burst.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 67108864")
             }
-            writer = GroupCommitWriter(pool: pool)
+            let checkpointer = BackgroundCheckpointer(path: path, configuration: config)
+            writer = GroupCommitWriter(pool: pool, afterCommit: checkpointer.noteCommit)
             readers = ReaderConnections(path: path, configuration: config, limit: 8)
         } catch let error as TermAuthError {
             throw error
