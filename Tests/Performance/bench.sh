@@ -38,7 +38,8 @@ run_wrk() { # NAME URL [wrk options...]
   shift 2
   local before
   before=$(cpu_ticks)
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$work/wrk-$name.txt"
+  local TIMEFORMAT='%3U %3S'
+  { time wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$work/wrk-$name.txt"; } 2>"$work/wrkcpu-$name.txt"
   echo $(( $(cpu_ticks) - before )) >"$work/cpu-$name.txt"
   sleep 1
 }
@@ -47,6 +48,9 @@ run_wrk() { # NAME URL [wrk options...]
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
 cpu_per_request() { # NAME: microseconds of server CPU per completed request
   awk -v ticks="$(cat "$work/cpu-$1.txt")" -v hz="$(getconf CLK_TCK)" '/ requests in / { n = $1 } END { if (n > 0) printf "%.0f µs", ticks * 1e6 / hz / n; else print "n/a" }' "$work/wrk-$1.txt"
+}
+wrk_cpu_per_request() { # NAME: the same for wrk, which shares the cores with the server
+  awk -v cpu="$(awk '{ print $1 + $2 }' "$work/wrkcpu-$1.txt")" '/ requests in / { n = $1 } END { if (n > 0) printf "%.0f µs", cpu * 1e6 / n; else print "n/a" }' "$work/wrk-$1.txt"
 }
 rps() { awk '/^Requests\/sec:/ { print $2 }' "$work/wrk-$1.txt"; }
 pct() { awk -v p="$2%" '$1 == p { print $2 }' "$work/wrk-$1.txt"; }
@@ -75,20 +79,25 @@ measure() { # SUFFIX: runs every case once
 row() { # LABEL NAME SUFFIX
   local r h
   r=$(rps "$2$3"); h=$(rps "healthz$3")
-  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$r" "$(pct "$2$3" 50)" "$(pct "$2$3" 99)" "$(ratio "$r" "$h")" "$(cpu_per_request "$2$3")" "$(non2xx "$2$3")"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$r" "$(pct "$2$3" 50)" "$(pct "$2$3" 99)" "$(ratio "$r" "$h")" \
+    "$(cpu_per_request "$2$3")" "$(wrk_cpu_per_request "$2$3")" "$(non2xx "$2$3")"
 }
 table() { # SUFFIX TITLE
   echo
   echo "$2"
   echo
-  echo "| case | req/s | p50 | p99 | ratio to healthz | server CPU per request | non-2xx |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| case | req/s | p50 | p99 | ratio to healthz | server CPU per request | wrk CPU per request | non-2xx |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   row "GET /healthz" healthz "$1"
   row "POST /token client_credentials" cc "$1"
   row "POST /token authorization_code" code "$1"
   row "POST /token refresh_token (rotation)" refresh "$1"
   row "POST /introspect" introspect "$1"
   row "GET /authorize (parked, browser page)" authorize "$1"
+  local spent
+  for spent in code refresh; do
+    (( $(non2xx "$spent$1") == 0 )) || echo "warning: the $spent case ran out of single-use values and measured refusals too; raise CODES or shorten DURATION" >&2
+  done
 }
 
 echo "measuring ${DURATION} per case, wrk -t$THREADS -c$CONNECTIONS, durability $DURABILITY..." >&2

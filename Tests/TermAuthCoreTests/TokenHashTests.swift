@@ -18,6 +18,19 @@ import TermAuthTestSupport
         #expect((before...after).contains(millis))
     }
 
+    /// The hand-written encoder agrees with Foundation's base64 for every length and tail.
+    @Test func base64URLMatchesFoundation() {
+        for length in 0..<70 {
+            let bytes = RandomToken.bytes(length)
+            let expected = bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(Base64URL.encode(bytes) == expected)
+            #expect(Base64URL.encode([UInt8](bytes)) == expected)
+            #expect(Base64URL.decode(expected) == bytes)
+        }
+        #expect(Base64URL.encode(Data([0xFB, 0xFF, 0xBF])) == "-_-_")
+    }
+
     /// The point of the format: hashes of values issued later sort later, so indexes grow at their end.
     @Test func hashesOfLaterValuesSortLater() async throws {
         var previous = TokenHash(of: RandomToken.sequentialSecret()).bytes

@@ -8,6 +8,18 @@ import Testing
         #expect(pairs.map(\.1) == ["1", "x y+z", "2", "", ""])
     }
 
+    /// Split on the bytes "&" and "=" only: empty fields are skipped, a value keeps any later
+    /// "=", and a combining mark after "&" does not hide the separator.
+    @Test func formSplitsOnBytes() throws {
+        let pairs = try FormParser.parse("&&a=b=c&&授权=值&x=&\u{301}y=1&")
+        #expect(pairs.map(\.0) == ["a", "授权", "x", "\u{301}y"])
+        #expect(pairs.map(\.1) == ["b=c", "值", "", "1"])
+        #expect(try FormParser.parse("").isEmpty)
+        #expect(try FormParser.parse("&").isEmpty)
+        let slice = "skip=1&code=abc&z=9".dropFirst(7).dropLast(4)
+        #expect(try FormParser.parse(slice).map(\.1) == ["abc"])
+    }
+
     @Test(arguments: ["a=%", "a=%4", "a=%GG", "a=%FF", "a=%00", "=x", "a=%C3%28"])
     func malformedFormsAreErrors(_ text: String) {
         #expect(throws: FormParser.Malformed.self) { try FormParser.parse(Substring(text)) }

@@ -21,10 +21,15 @@ public enum RandomToken {
     /// already knows. It also keeps the value command-line safe: no "-" or "_" can lead it
     /// before the year 10611.
     public static func sequentialSecret() -> String {
-        let millis = UInt64(Date().timeIntervalSince1970 * 1000).bigEndian
-        var value = withUnsafeBytes(of: millis) { Data($0.suffix(issueTimeBytes)) }
-        value.append(bytes(32))
-        return Base64URL.encode(value)
+        // Built on the stack: this runs for every token and code issued.
+        var value: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &value) { raw in
+            let millis = UInt64(Date().timeIntervalSince1970 * 1000)
+            for i in 0..<issueTimeBytes { raw[i] = UInt8(truncatingIfNeeded: millis >> (8 * (issueTimeBytes - 1 - i))) }
+            let random = UnsafeMutableRawBufferPointer(rebasing: raw[issueTimeBytes..<issueTimeBytes + 32])
+            guard getentropy(random.baseAddress, random.count) == 0 else { fatalError("getentropy failed: \(String(cString: strerror(errno)))") }
+            return Base64URL.encode(UnsafeRawBufferPointer(rebasing: raw[0..<issueTimeBytes + 32]))
+        }
     }
 
     static let issueTimeBytes = 6

@@ -15,7 +15,8 @@ public struct TokenHash: Sendable, Hashable {
     public init(bytes: Data) { self.bytes = bytes }
 
     public init(of secret: String) {
-        let digest = SHA256.hash(data: Data(secret.utf8))
+        var secret = secret
+        let digest = secret.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
         guard let prefix = RandomToken.issueTimePrefix(of: secret) else {
             self.bytes = Data(digest)
             return

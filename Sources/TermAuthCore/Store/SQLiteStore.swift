@@ -21,6 +21,8 @@ public final class SQLiteStore: Store {
         config.prepareDatabase { db in
             // Token and code lookups go by random hash; a larger page cache keeps the indexes warm.
             try db.execute(sql: "PRAGMA cache_size = -16000")
+            // A batch that must be retried write by write keeps its savepoints' page copies in memory, not in temporary files.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

@@ -14,11 +14,18 @@ public enum FormParser {
 
     public static func parse(_ text: Substring) throws(Malformed) -> [(String, String)] {
         var pairs: [(String, String)] = []
-        for field in text.split(separator: "&", omittingEmptySubsequences: true) {
+        // Split on the bytes "&" and "=" (WHATWG's form parsing does): splitting the Substring
+        // itself walks grapheme clusters, a measurable share of `/token` time.
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        while start < utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "&")) ?? utf8.endIndex
+            defer { start = end == utf8.endIndex ? end : utf8.index(after: end) }
+            if start == end { continue }
             guard pairs.count < maxParameters else { throw Malformed(reason: "more than \(maxParameters) parameters") }
-            let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = try decode(parts[0])
-            let value = parts.count > 1 ? try decode(parts[1]) : ""
+            let equals = utf8[start..<end].firstIndex(of: UInt8(ascii: "="))
+            let key = try decode(Substring(utf8[start..<(equals ?? end)]))
+            let value = try equals.map { (e) throws(Malformed) in try decode(Substring(utf8[utf8.index(after: e)..<end])) } ?? ""
             guard !key.isEmpty else { throw Malformed(reason: "empty parameter name") }
             guard key.utf8.count <= maxNameBytes, value.utf8.count <= maxValueBytes else {
                 throw Malformed(reason: "parameter \(key.utf8.count <= maxNameBytes ? key : "name") is longer than allowed")
