@@ -33,15 +33,25 @@ introspected=$(termauth token issue --client svc --scope bench --ttl 86400)
 harness_serve info
 
 export TERMAUTH_THREADS=$THREADS
+# Waits (up to 15 s) until the server is idle: a case that follows heavy writes would otherwise
+# share the CPU with their checkpoint and write-back, and measure those as well as itself.
+settle() {
+  local i before
+  for i in $(seq 30); do
+    before=$(cpu_ticks)
+    sleep 0.5
+    (( $(cpu_ticks) - before <= 2 )) && return 0
+  done
+}
 run_wrk() { # NAME URL [wrk options...]
   local name=$1 url=$2
   shift 2
+  settle
   local before
   before=$(cpu_ticks)
   local TIMEFORMAT='%3U %3S'
   { time wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$work/wrk-$name.txt"; } 2>"$work/wrkcpu-$name.txt"
   echo $(( $(cpu_ticks) - before )) >"$work/cpu-$name.txt"
-  sleep 1
 }
 # The server's user + system CPU time in clock ticks: CPU per request does not depend on how
 # much of the machine wrk and neighbours took, which req/s does.

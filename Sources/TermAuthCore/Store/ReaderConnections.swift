@@ -20,6 +20,10 @@ final class ReaderConnections: Sendable {
     init(path: String, configuration: Configuration, limit: Int) {
         var configuration = configuration
         configuration.readonly = true
+        // Every commit by the writer empties a reader's page cache (SQLite checks the WAL header
+        // at each read), so under writes a reader never holds more than one lookup's pages;
+        // only read-only stretches can use more. 4 MB each keeps eight of them small.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -4000") }
         self.path = path
         self.configuration = configuration
         self.limit = limit
