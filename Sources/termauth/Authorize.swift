@@ -77,9 +77,12 @@ enum Delivery {
             Output.line(location)
             return
         }
+        // AsyncHTTPClient, not URLSession: see `DemoHTTP` for what FoundationNetworking costs.
+        // A client of its own, so the read timeout also bounds an application that sends its
+        // headers and then trickles the body.
+        let client = HTTPClient(configuration: .init(timeout: .init(connect: .seconds(10), read: .seconds(10))))
         do {
-            // AsyncHTTPClient, not URLSession: see `DemoHTTP` for what FoundationNetworking costs.
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: location), timeout: .seconds(10))
+            let response = try await client.execute(HTTPClientRequest(url: location), timeout: .seconds(10))
             let status = response.status.code
             var head: [UInt8] = []
             for try await chunk in response.body {
@@ -92,5 +95,6 @@ enum Delivery {
             Output.line("the application at \(host):\(target.port ?? 80) did not answer; open this URL to finish:")
             Output.line(location)
         }
+        try? await client.shutdown()
     }
 }

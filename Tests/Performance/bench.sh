@@ -42,6 +42,7 @@ settle() {
     sleep 0.5
     (( $(cpu_ticks) - before <= 2 )) && return 0
   done
+  echo "warning: the server was still busy after 15 s; measuring anyway" >&2
 }
 run_wrk() { # NAME URL [wrk options...]
   local name=$1 url=$2
@@ -50,7 +51,8 @@ run_wrk() { # NAME URL [wrk options...]
   local before
   before=$(cpu_ticks)
   local TIMEFORMAT='%3U %3S'
-  { time wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$work/wrk-$name.txt"; } 2>"$work/wrkcpu-$name.txt"
+  # Only `time`'s report goes to the file; wrk's own errors still reach stderr (saved as fd 3).
+  { time wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$work/wrk-$name.txt" 2>&3; } 3>&2 2>"$work/wrkcpu-$name.txt"
   echo $(( $(cpu_ticks) - before )) >"$work/cpu-$name.txt"
 }
 # The server's user + system CPU time in clock ticks: CPU per request does not depend on how

@@ -24,7 +24,7 @@ public enum RandomToken {
         // Built on the stack: this runs for every token and code issued.
         var value: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
         return withUnsafeMutableBytes(of: &value) { raw in
-            let millis = UInt64(Date().timeIntervalSince1970 * 1000)
+            let millis = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
             for i in 0..<issueTimeBytes { raw[i] = UInt8(truncatingIfNeeded: millis >> (8 * (issueTimeBytes - 1 - i))) }
             let random = UnsafeMutableRawBufferPointer(rebasing: raw[issueTimeBytes..<issueTimeBytes + 32])
             guard getentropy(random.baseAddress, random.count) == 0 else { fatalError("getentropy failed: \(String(cString: strerror(errno)))") }

@@ -8,17 +8,16 @@ import Synchronization
 /// (idle CPU under `/token` load, not busy CPU). A passive checkpoint here runs beside the
 /// writer: it never takes the write lock, and commits go on appending to the WAL meanwhile.
 final class BackgroundCheckpointer: Sendable {
-    private let path: String
-    private let configuration: Configuration
     private let queue = DispatchQueue(label: "termauth.checkpoint")
     private let scheduled = Atomic<Bool>(false)
-    private let connection = Mutex<DatabaseQueue?>(nil)
+    /// Opened with the store, once the file exists with its private mode: opened later, a
+    /// checkpoint could recreate a file deleted meanwhile, with the umask's mode.
+    private let connection: DatabaseQueue
     /// Gathers the commits of this long into one checkpoint: fewer fsyncs, same WAL bound.
     private let delay: DispatchTimeInterval = .milliseconds(50)
 
-    init(path: String, configuration: Configuration) {
-        self.path = path
-        self.configuration = configuration
+    init(path: String, configuration: Configuration) throws {
+        connection = try DatabaseQueue(path: path, configuration: configuration)
     }
 
     /// Called after every commit; cheap when a checkpoint is already on its way.
@@ -30,13 +29,7 @@ final class BackgroundCheckpointer: Sendable {
     private func run() {
         scheduled.store(false, ordering: .releasing)
         do {
-            let database = try connection.withLock { open -> DatabaseQueue in
-                if let open { return open }
-                let made = try DatabaseQueue(path: path, configuration: configuration)
-                open = made
-                return made
-            }
-            _ = try database.writeWithoutTransaction { try $0.checkpoint(.passive) }
+            _ = try connection.writeWithoutTransaction { try $0.checkpoint(.passive) }
         } catch {
             // SQLITE_BUSY (another process is checkpointing) or a transient failure: the next
             // commit schedules another try, and SQLite's recovery never depends on a checkpoint.

@@ -46,6 +46,11 @@ enum SQLiteSchema {
                     client_id TEXT, username TEXT, detail TEXT NOT NULL, origin TEXT);
                 """)
         }
+        // Changes no table. Values issued from here on carry their issue time and are stored under
+        // a hash that leads with it (see `TokenHash`); an older termauth would not find them.
+        // Recording the change makes an older termauth refuse this database at start, instead
+        // of answering invalid_grant for every token issued since.
+        migrator.registerMigration("v2-time-ordered-token-hashes") { _ in }
         return migrator
     }
 }

@@ -44,7 +44,7 @@ public final class SQLiteStore: Store {
                 // limit trims the WAL file back after a burst.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 67108864")
             }
-            let checkpointer = BackgroundCheckpointer(path: path, configuration: config)
+            let checkpointer = try BackgroundCheckpointer(path: path, configuration: config)
             writer = GroupCommitWriter(pool: pool, afterCommit: checkpointer.noteCommit)
             readers = ReaderConnections(path: path, configuration: config, limit: 8)
         } catch let error as TermAuthError {

@@ -66,6 +66,8 @@ enum PostgresSchema {
                 client_id TEXT, username TEXT, detail TEXT NOT NULL, origin TEXT)
             """,
         ]),
+        // Changes no table: see the same migration in `SQLiteSchema`.
+        Migration(version: 2, name: "v2-time-ordered-token-hashes", sql: []),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }
