@@ -19,8 +19,10 @@ enum Shown {
         return reasons[code].map { "\(code) \($0)" } ?? "\(code)"
     }
 
+    /// The last six characters: tokens and codes start with their issue time, so the first
+    /// ones would look alike for every value issued within seconds of each other.
     static func short(_ secret: String) -> String {
-        secret.count <= 8 ? String(repeating: "•", count: secret.count) : String(secret.prefix(6)) + "…"
+        secret.count <= 8 ? String(repeating: "•", count: secret.count) : "…" + String(secret.suffix(6))
     }
 
     static func header(_ name: String, _ value: String) -> String {

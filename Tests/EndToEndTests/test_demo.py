@@ -71,6 +71,9 @@ def test_keys_typed_by_a_person_unticked_scope_is_missing_from_steps_6_to_8(term
         six = advance_until("─ 6 Issue access token")
         six = tmux.wait_for("scope: photos profile")
         assert "access_token:" in six and "refresh_token:" in six, six
+        # Issued in the same millisecond, the two start alike (their issue time); shown, they must differ.
+        shown = dict(re.findall(r"(access_token|refresh_token): (\S+)", six))
+        assert shown["access_token"] != shown["refresh_token"] and shown["access_token"].startswith("…"), six
         eight = advance_until("─ 8 Return resource")
         eight = tmux.wait_for("Hello, Demo User")
         assert "scope: photos profile" in eight and "email" not in eight.split("─ 8 Return resource")[1], eight
