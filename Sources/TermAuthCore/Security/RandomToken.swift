@@ -4,13 +4,19 @@ import Foundation
 /// per value, where the standard library's generator makes a system call per eight bytes.
 public enum RandomToken {
     public static func bytes(_ count: Int) -> Data {
-        precondition(count <= 256, "getentropy fills at most 256 bytes a call")
         var out = Data(count: count)
-        let status = out.withUnsafeMutableBytes { getentropy($0.baseAddress, count) }
-        // As SystemRandomNumberGenerator does: no secret may come from anywhere weaker.
-        guard status == 0 else { fatalError("getentropy failed: \(String(cString: strerror(errno)))") }
+        out.withUnsafeMutableBytes { fill($0) }
         return out
     }
+
+    private static func fill(_ buffer: UnsafeMutableRawBufferPointer) {
+        precondition(buffer.count <= 256, "getentropy fills at most 256 bytes a call")
+        // As SystemRandomNumberGenerator does: no secret may come from anywhere weaker.
+        guard getentropy(buffer.baseAddress, buffer.count) == 0 else { fatalError("getentropy failed: \(String(cString: strerror(errno)))") }
+    }
+
+    /// Milliseconds since 1970, the leading part of every time-ordered value.
+    private static func millisecondsNow() -> UInt64 { UInt64(max(0, Date().timeIntervalSince1970 * 1000)) }
 
     /// 256 bits, base64url: client secrets, and values nothing looks up by hash.
     public static func secret() -> String { commandLineSafe(32) }
@@ -24,10 +30,9 @@ public enum RandomToken {
         // Built on the stack: this runs for every token and code issued.
         var value: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
         return withUnsafeMutableBytes(of: &value) { raw in
-            let millis = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+            let millis = millisecondsNow()
             for i in 0..<issueTimeBytes { raw[i] = UInt8(truncatingIfNeeded: millis >> (8 * (issueTimeBytes - 1 - i))) }
-            let random = UnsafeMutableRawBufferPointer(rebasing: raw[issueTimeBytes..<issueTimeBytes + 32])
-            guard getentropy(random.baseAddress, random.count) == 0 else { fatalError("getentropy failed: \(String(cString: strerror(errno)))") }
+            fill(UnsafeMutableRawBufferPointer(rebasing: raw[issueTimeBytes..<issueTimeBytes + 32]))
             return Base64URL.encode(UnsafeRawBufferPointer(rebasing: raw[0..<issueTimeBytes + 32]))
         }
     }
@@ -52,8 +57,7 @@ public enum RandomToken {
     /// A time-ordered identifier (milliseconds in hex, then 80 random bits), for keys that are
     /// indexed: new rows land at the end of the index instead of on a random page.
     public static func sequentialIdentifier() -> String {
-        let millis = UInt64(Date().timeIntervalSince1970 * 1000)
-        let hex = String(millis, radix: 16)
+        let hex = String(millisecondsNow(), radix: 16)
         return String(repeating: "0", count: max(0, 12 - hex.count)) + hex + Base64URL.encode(bytes(10))
     }
 

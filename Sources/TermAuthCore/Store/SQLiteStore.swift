@@ -19,7 +19,8 @@ public final class SQLiteStore: Store {
         config.busyMode = .timeout(10)
         config.label = "termauth"
         config.prepareDatabase { db in
-            // Token and code lookups go by random hash; a larger page cache keeps the indexes warm.
+            // The writer's cache: it keeps the index pages every insert and update walks. Readers
+            // lower theirs (see `ReaderConnections`).
             try db.execute(sql: "PRAGMA cache_size = -16000")
             // A batch that must be retried write by write keeps its savepoints' page copies in memory, not in temporary files.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
