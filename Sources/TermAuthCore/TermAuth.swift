@@ -44,11 +44,13 @@ public struct TermAuth: Sendable {
         AuthorizationFlow(store: store, settings: settings, clock: clock, approvalCodes: approvalCodes, signIn: signIn)
     }
     public var tokens: TokenEndpoint {
-        TokenEndpoint(context: GrantContext(store: store, settings: settings, clock: clock), authenticator: ClientAuthenticator(store: store))
+        TokenEndpoint(
+            context: GrantContext(store: store, settings: settings, clock: clock),
+            authenticator: ClientAuthenticator(store: store, failureFloor: .milliseconds(settings.security.failedClientAuthMilliseconds)))
     }
     public var resources: ResourceGuard { ResourceGuard(store: store, clock: clock) }
     public var introspection: TokenIntrospection { TokenIntrospection(store: store, clock: clock) }
     public var revocation: TokenRevocation { TokenRevocation(store: store, clock: clock) }
-    public var housekeeping: Housekeeping { Housekeeping(store: store, clock: clock) }
+    public var housekeeping: Housekeeping { Housekeeping(store: store, clock: clock, settings: settings) }
     public var admin: Administration { Administration(store: store, settings: settings, clock: clock) }
 }

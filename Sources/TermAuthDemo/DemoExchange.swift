@@ -14,15 +14,11 @@ struct DemoExchange: Sendable {
     var succeeded: Bool { (200..<400).contains(status) }
 
     /// The members of a JSON object body, values as text; empty for anything else.
+    /// JSONDecoder, not JSONSerialization: on Linux the latter hands numbers out as NSNumber,
+    /// which casts to Bool, so `"interval": 1` read as `true`.
     var json: [String: String] {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return [:] }
-        return object.mapValues { value in
-            switch value {
-            case let text as String: text
-            case let flag as Bool: flag ? "true" : "false"
-            default: "\(value)"
-            }
-        }
+        guard let object = try? JSONDecoder().decode([String: JSONText].self, from: body) else { return [:] }
+        return object.mapValues(\.text)
     }
 
     /// "→ POST /token" and the form, secrets shortened.
@@ -49,5 +45,25 @@ struct DemoExchange: Sendable {
         let members = json
         for name in Shown.order(members.keys) { lines.append(.init(.field, "\(name): \(Shown.value(name, members[name]!))")) }
         return lines
+    }
+}
+
+/// One JSON member's value as it reads: strings as they are, numbers as numbers, true/false as such.
+struct JSONText: Decodable {
+    let text: String
+
+    init(from decoder: any Decoder) throws {
+        let value = try decoder.singleValueContainer()
+        if let string = try? value.decode(String.self) {
+            text = string
+        } else if let flag = try? value.decode(Bool.self) {
+            text = flag ? "true" : "false"
+        } else if let whole = try? value.decode(Int64.self) {
+            text = String(whole)
+        } else if let number = try? value.decode(Double.self) {
+            text = String(number)
+        } else {
+            text = value.decodeNil() ? "null" : "…"
+        }
     }
 }

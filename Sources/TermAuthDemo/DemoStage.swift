@@ -77,7 +77,7 @@ final class DemoStage: Sendable {
         }
 
         let (serverURLs, serverURL) = AsyncStream.makeStream(of: String.self)
-        let app = TermAuthHTTP.buildApplication(termAuth, host: "127.0.0.1", port: 0, logger: quiet, onListening: { serverURL.yield($0) })
+        let app = try TermAuthHTTP.buildApplication(termAuth, host: "127.0.0.1", port: 0, logger: quiet, onListening: { serverURL.yield($0) })
         let serverTask = Task {
             defer { serverURL.finish() }
             try await app.runService(gracefulShutdownSignals: [])

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdTLS
 import HummingbirdCore
 import Logging
 import NIOCore
@@ -21,24 +22,31 @@ public enum TermAuthHTTP {
     }
 
     /// The server application. `onListening` receives the bound `http://HOST:PORT`.
+    /// With `settings.tlsCertificateFile` and `tlsKeyFile` it serves HTTPS only, and every URL it announces is https.
     public static func buildApplication(
         _ termAuth: TermAuth, host: String, port: Int, logger: Logger,
         onListening: @escaping @Sendable (String) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
-        let issuer = IssuerURL(termAuth.settings.issuer ?? "http://\(host):\(port)")
-        let configured = termAuth.settings.issuer != nil
+    ) throws -> some ApplicationProtocol {
+        let settings = termAuth.settings
+        let scheme = settings.tlsCertificateFile == nil ? "http" : "https"
+        let issuer = IssuerURL(settings.issuer ?? "\(scheme)://\(host):\(port)")
+        let configured = settings.issuer != nil
+        var server = HTTPServerBuilder.http1(configuration: .init(
+            additionalChannelHandlers: [RequestDeadlineHandler(deadline: .seconds(Int64(settings.bodyTimeoutSeconds)))],
+            idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds))))
+        if let cert = settings.tlsCertificateFile, let key = settings.tlsKeyFile {
+            server = try .tls(server, tlsConfiguration: TLSFiles.configuration(certificate: cert, key: key))
+        }
         return Application(
             router: buildRouter(termAuth, issuer: issuer),
-            server: .http1(configuration: .init(
-                additionalChannelHandlers: [RequestDeadlineHandler(deadline: .seconds(Int64(termAuth.settings.bodyTimeoutSeconds)))],
-                idleTimeout: .seconds(Int64(termAuth.settings.idleTimeoutSeconds)))),
+            server: server,
             configuration: .init(
                 address: .hostname(host, port: port), serverName: "TermAuth",
                 availableConnectionsDelegate: MaximumAvailableConnections(termAuth.settings.maxConnections)),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
                 let printableHost = host.contains(":") ? "[\(host)]" : host
-                let url = "http://\(printableHost):\(bound)"
+                let url = "\(scheme)://\(printableHost):\(bound)"
                 if !configured { issuer.set(url) }
                 await onListening(url)
             },

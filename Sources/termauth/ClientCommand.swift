@@ -19,6 +19,7 @@ struct ClientCommand: AsyncParsableCommand {
         var scopes: [String] = []
         @Flag(help: "Do not require PKCE from this confidential client (not recommended).") var noPkce = false
         @Flag(help: "Accept the PKCE plain method from this client (not recommended).") var allowPlainPkce = false
+        @Flag(help: "Let this confidential client call /introspect (a resource server).") var introspect = false
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
@@ -36,7 +37,7 @@ struct ClientCommand: AsyncParsableCommand {
             let (client, secret) = try await termAuth.admin.addClient(.init(
                 id: id, name: name, isPublic: self.public, redirectURIs: redirectURIs,
                 grantTypes: grantTypes.isEmpty ? GrantType.defaults : grantTypes, scopes: scopes,
-                requirePKCE: !noPkce, allowPlainPKCE: allowPlainPkce))
+                requirePKCE: !noPkce, allowPlainPKCE: allowPlainPkce, mayIntrospect: introspect))
             if json {
                 var out = ["client_id": client.id]
                 if let secret { out["client_secret"] = secret }

@@ -41,7 +41,7 @@ struct Console: AsyncParsableCommand {
         do {
             // Re-read: another console may have decided it meanwhile.
             let fresh = try await termAuth.flow.pending(requestID: pending.request.id)
-            switch try await ApprovalSession(flow: termAuth.flow, runner: runner).run(fresh) {
+            switch try await ApprovalSession(flow: termAuth.flow, runner: runner).run(fresh, confirm: true) {
             case .approved(let scopes): return "Approved \(fresh.approvalCode) for \(fresh.client.id): \(scopes.string)"
             case .denied: return "Denied \(fresh.approvalCode) for \(fresh.client.id)."
             case .quit: return "Left \(fresh.approvalCode) undecided."

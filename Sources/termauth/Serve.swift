@@ -19,12 +19,23 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Issuer URL announced in metadata (default: http://HOST:PORT).")
     var issuer: String?
 
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve HTTPS (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func run() async throws {
         var settings = try global.settings()
         if let issuer { settings.issuer = issuer }
+        if tlsCert != nil || tlsKey != nil {
+            guard let tlsCert, let tlsKey else { throw TermAuthError.invalidArgument("--tls-cert and --tls-key go together") }
+            settings.tlsCertificateFile = tlsCert
+            settings.tlsKeyFile = tlsKey
+        }
         let host = self.host ?? settings.host
         let port = self.port ?? settings.port
         guard (0...65535).contains(port) else { throw TermAuthError.invalidArgument("--port must be 0 to 65535") }
@@ -34,10 +45,15 @@ struct Serve: AsyncParsableCommand {
             BufferedLogHandler(logLevel: level, label: label, sink: .standardError)
         }
         let termAuth = try await global.open(settings: settings)
-        for (clientID, _) in try await termAuth.admin.applyDeclarations() {
+        let declared = try await termAuth.admin.applyDeclarations()
+        for (clientID, secret) in declared.created where secret != nil {
             Output.notice("created client \(clientID) from the settings file; get its secret with: termauth client reset-secret \(clientID)")
         }
-        let app = TermAuthHTTP.buildApplication(
+        for (clientID, changes) in declared.updated {
+            Output.notice("updated client \(clientID) to match the settings file: \(changes.joined(separator: ", "))")
+        }
+        for conflict in declared.conflicts { Output.notice("warning: \(conflict)") }
+        let app = try TermAuthHTTP.buildApplication(
             termAuth, host: host, port: port, logger: Logger(label: "termauth"),
             onListening: { url in
                 // write(2) directly: scripts wait for this line, and stdio would buffer it in a pipe.

@@ -27,14 +27,15 @@ struct UserCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let users = try await global.open().store.users()
-            let now = Timestamp.now()
+            let termAuth = try await global.open()
+            var rows: [(user: User, lockedUntil: Int64?)] = []
+            for user in try await termAuth.store.users() { rows.append((user, try await termAuth.admin.lockedUntil(username: user.username))) }
             if json {
-                Output.json(users.map { UserSummary(username: $0.username, display_name: $0.displayName, locked: ($0.lockedUntil ?? 0) > now) })
+                Output.json(rows.map { UserSummary(username: $0.user.username, display_name: $0.user.displayName, locked: $0.lockedUntil != nil) })
                 return
             }
-            Output.table(["USERNAME", "NAME", "STATUS"], users.map { u in
-                [u.username, u.displayName, (u.lockedUntil ?? 0) > now ? "locked until \(Output.date(u.lockedUntil!))" : "active"]
+            Output.table(["USERNAME", "NAME", "STATUS"], rows.map { row in
+                [row.user.username, row.user.displayName, row.lockedUntil.map { "locked until \(Output.date($0))" } ?? "active"]
             })
         }
     }

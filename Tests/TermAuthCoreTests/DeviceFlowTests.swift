@@ -32,7 +32,7 @@ import TermAuthTestSupport
         f.clock.advance(15)
         await #expect(throws: TermAuthError.authorizationPending) { try await poll(f, parked.handle) }
 
-        let pending = try await flow.pending(approvalCode: parked.approvalCode.lowercased())
+        let pending = try await flow.pending(approvalCode: parked.approvalCode.lowercased(), source: "test")
         #expect(pending.request.origin == "10.1.2.3")
         let alice = try await flow.signIn(username: "alice", password: Fixture.password, for: pending)
         try await flow.approve(pending, user: alice, scopes: nil, remember: false)
@@ -50,7 +50,7 @@ import TermAuthTestSupport
         let flow = f.termAuth.flow
         let client = try await deviceClient(f)
         let denied = try await flow.parkDevice(client: client, scope: nil, origin: "x")
-        try await flow.deny(try await flow.pending(approvalCode: denied.approvalCode), user: nil)
+        try await flow.deny(try await flow.pending(approvalCode: denied.approvalCode, source: "test"), user: nil)
         await #expect(throws: TermAuthError.accessDenied) { try await poll(f, denied.handle) }
         await #expect(throws: TermAuthError.invalidDeviceCode) { try await poll(f, denied.handle) }
 

@@ -55,7 +55,7 @@ struct Fixture {
     func parkAndSignIn(scope: String = "profile email") async throws -> (parked: ParkedRequest, pending: PendingAuthorization, alice: SignedInUser) {
         let flow = termAuth.flow
         let parked = try await flow.park(try await flow.validator.validate(authorizeQuery(scope: scope)), origin: "test")
-        let pending = try await flow.pending(approvalCode: parked.approvalCode)
+        let pending = try await flow.pending(approvalCode: parked.approvalCode, source: "test")
         let alice = try await flow.signIn(username: "alice", password: Self.password, for: pending)
         return (parked, pending, alice)
     }
@@ -64,7 +64,7 @@ struct Fixture {
     func issueCode(scopes: ScopeSet? = nil, remember: Bool = false) async throws -> String {
         let flow = termAuth.flow
         let parked = try await flow.park(try await flow.validator.validate(authorizeQuery()), origin: "test")
-        let pending = try await flow.pending(approvalCode: parked.approvalCode)
+        let pending = try await flow.pending(approvalCode: parked.approvalCode, source: "test")
         let user = try await flow.signIn(username: "alice", password: Self.password, for: pending)
         try await flow.approve(pending, user: user, scopes: scopes, remember: remember)
         guard case .redirect(let location) = try await flow.deliver(handle: parked.handle) else { throw TermAuthError.unknownRequest }

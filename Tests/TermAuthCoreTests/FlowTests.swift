@@ -9,7 +9,7 @@ import TermAuthTestSupport
         let flow = f.termAuth.flow
         func pendingFor(_ scope: String) async throws -> PendingAuthorization {
             let parked = try await flow.park(try await flow.validator.validate(f.authorizeQuery(scope: scope)), origin: "test")
-            return try await flow.pending(approvalCode: parked.approvalCode)
+            return try await flow.pending(approvalCode: parked.approvalCode, source: "test")
         }
         let first = try await pendingFor("profile email")
         let alice = try await flow.signIn(username: "alice", password: Fixture.password, for: first)
@@ -27,7 +27,7 @@ import TermAuthTestSupport
         let (_, secret) = try await f.seeded()
         let flow = f.termAuth.flow
         let parked = try await flow.park(try await flow.validator.validate(f.authorizeQuery(scope: "openid profile email")), origin: "test")
-        let pending = try await flow.pending(approvalCode: parked.approvalCode.lowercased().replacingOccurrences(of: "-", with: ""))
+        let pending = try await flow.pending(approvalCode: parked.approvalCode.lowercased().replacingOccurrences(of: "-", with: ""), source: "test")
         let alice = try await flow.signIn(username: "alice", password: Fixture.password, for: pending)
         let granted = try await flow.approve(pending, user: alice, scopes: ScopeSet(["email"]), remember: false)
         #expect(granted == ScopeSet(["email", "openid"]))
@@ -54,7 +54,7 @@ import TermAuthTestSupport
         _ = try await f.seeded()
         let flow = f.termAuth.flow
         let parked = try await flow.park(try await flow.validator.validate(f.authorizeQuery()), origin: "test")
-        let pending = try await flow.pending(approvalCode: parked.approvalCode)
+        let pending = try await flow.pending(approvalCode: parked.approvalCode, source: "test")
         #expect(try await flow.deliver(handle: parked.handle) == .waiting(expiresAt: parked.request.expiresAt))
         try await flow.deny(pending, user: nil)
         guard case .redirect(let location) = try await flow.deliver(handle: parked.handle) else { Issue.record("not delivered"); return }

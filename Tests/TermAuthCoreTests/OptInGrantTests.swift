@@ -28,7 +28,7 @@ import TermAuthTestSupport
         let flow = f.termAuth.flow
         let query = [("response_type", "token"), ("client_id", "spa"), ("redirect_uri", "https://spa.example/cb"), ("scope", "profile"), ("state", "st")]
         let parked = try await flow.park(try await flow.validator.validate(query), origin: "test")
-        let pending = try await flow.pending(approvalCode: parked.approvalCode)
+        let pending = try await flow.pending(approvalCode: parked.approvalCode, source: "test")
         try await flow.approve(pending, user: try await flow.signIn(username: "alice", password: Fixture.password, for: pending), scopes: nil, remember: false)
         guard case .redirect(let location) = try await flow.deliver(handle: parked.handle) else { Issue.record("not delivered"); return }
         #expect(location.hasPrefix("https://spa.example/cb#access_token="))

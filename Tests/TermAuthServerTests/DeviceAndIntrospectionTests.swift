@@ -30,7 +30,7 @@ import Testing
             let tooSoon = try await client.execute(uri: "/token", method: .post, headers: ServerFixture.formHeaders, body: poll)
             #expect(try ServerFixture.json(tooSoon.body)["error"] as? String == "slow_down")
 
-            let pending = try await f.termAuth.flow.pending(approvalCode: userCode)
+            let pending = try await f.termAuth.flow.pending(approvalCode: userCode, source: "test")
             let alice = try await f.termAuth.flow.signIn(username: "alice", password: ServerFixture.password, for: pending)
             try await f.termAuth.flow.approve(pending, user: alice, scopes: nil, remember: false)
             let granted = try await client.execute(uri: "/token", method: .post, headers: ServerFixture.formHeaders, body: poll)

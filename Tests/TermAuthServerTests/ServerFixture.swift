@@ -33,7 +33,7 @@ struct ServerFixture {
     func test<Value>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let app = TermAuthHTTP.buildApplication(termAuth, host: "127.0.0.1", port: 0, logger: logger)
+        let app = try TermAuthHTTP.buildApplication(termAuth, host: "127.0.0.1", port: 0, logger: logger)
         return try await app.test(.router, body)
     }
 

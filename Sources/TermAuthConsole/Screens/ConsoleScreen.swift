@@ -132,12 +132,5 @@ public struct ConsoleScreen: Screen {
         }.joined(separator: " ")
     }
 
-    static func age(_ seconds: Int64) -> String {
-        switch seconds {
-        case ..<60: return "\(max(0, seconds))s"
-        case ..<3600: return "\(seconds / 60)m"
-        case ..<86400: return "\(seconds / 3600)h"
-        default: return "\(seconds / 86400)d"
-        }
-    }
+    static func age(_ seconds: Int64) -> String { ApprovalContext.age(seconds) }
 }

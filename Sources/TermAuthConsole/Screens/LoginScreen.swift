@@ -12,7 +12,8 @@ public struct LoginScreen: Screen {
 
     let clientName: String
     let clientID: String
-    let redirectHost: String
+    /// Where the answer goes, or nil for a device, which polls for it.
+    let redirectOrigin: String?
     var username = TextField()
     var password = TextField(masked: true)
     var focus = Focus.username
@@ -25,7 +26,7 @@ public struct LoginScreen: Screen {
     public init(clientName: String, clientID: String, redirectURI: String, username: String = "") {
         self.clientName = clientName
         self.clientID = clientID
-        self.redirectHost = RedirectDisplay.host(of: redirectURI)
+        self.redirectOrigin = ApprovalContext.origin(of: redirectURI)
         self.username.text = username
         if !username.isEmpty { focus = .password }
     }
@@ -86,10 +87,16 @@ public struct LoginScreen: Screen {
         let who = TextWidth.untrusted(clientName, width: w - 30)
         canvas.put("\(who) (\(TextWidth.untrusted(clientID, width: 24)))", row: row, column: x, role: .title)
         row += 1
-        canvas.put("asks you to sign in. After you decide, it gets", row: row, column: x)
-        row += 1
-        canvas.put("your answer at: ", row: row, column: x)
-        canvas.put(TextWidth.untrusted(redirectHost, width: w - 16), row: row, column: x + 16, role: .title)
+        if let redirectOrigin {
+            canvas.put("asks you to sign in. After you decide, it gets", row: row, column: x)
+            row += 1
+            canvas.put("your answer at: ", row: row, column: x)
+            canvas.put(TextWidth.untrusted(redirectOrigin, width: w - 16), row: row, column: x + 16, role: .title)
+        } else {
+            canvas.put("asks you to sign in for a device. After you decide,", row: row, column: x)
+            row += 1
+            canvas.put("the device gets its answer when it next asks.", row: row, column: x)
+        }
         row += 2
         let fieldX = x + 11
         let fieldWidth = min(34, w - 11)

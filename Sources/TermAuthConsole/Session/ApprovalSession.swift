@@ -15,15 +15,33 @@ public struct ApprovalSession {
     let language: String?
     /// Shown on the login screen (the demo's credentials).
     let loginNotice: String?
+    /// Who decides, for the audit log: this terminal and its local user.
+    let origin: String
 
-    public init(flow: AuthorizationFlow, runner: ScreenRunner, language: String? = UserLanguage.preferredTag(), loginNotice: String? = nil) {
+    public init(
+        flow: AuthorizationFlow, runner: ScreenRunner, language: String? = UserLanguage.preferredTag(), loginNotice: String? = nil,
+        origin: String = LocalOrigin.terminal
+    ) {
         self.flow = flow
         self.runner = runner
         self.language = language
         self.loginNotice = loginNotice
+        self.origin = origin
     }
 
-    public func run(_ pending: PendingAuthorization, username: String = "") async throws -> Result {
+    /// With `confirm` (a request reached by its code rather than started here), the
+    /// confirmation comes first, whatever consent is remembered.
+    public func run(_ pending: PendingAuthorization, username: String = "", confirm: Bool = false) async throws -> Result {
+        if confirm {
+            var screen = ApprovalConfirmScreen(pending: pending, now: flow.now)
+            switch runner.run(&screen) {
+            case .quit, .stay: return .quit
+            case .finish(.deny):
+                try await flow.deny(pending, user: nil, origin: origin)
+                return .denied
+            case .finish(.proceed): break
+            }
+        }
         switch try await signIn(pending, username: username) {
         case .quit: return .quit
         case .cancelled: return .denied
@@ -49,11 +67,11 @@ public struct ApprovalSession {
             switch runner.run(&login) {
             case .quit: return .quit
             case .finish(.cancel), .stay:
-                try await flow.deny(pending, user: nil)
+                try await flow.deny(pending, user: nil, origin: origin)
                 return .cancelled
             case .finish(.signIn(let name, let password)):
                 do {
-                    return .signedIn(try await flow.signIn(username: name, password: password, for: pending))
+                    return .signedIn(try await flow.signIn(username: name, password: password, for: pending, origin: origin))
                 } catch let error as TermAuthError {
                     switch error {
                     case .invalidCredentials, .accountLocked: login.refused(error.description)
@@ -67,16 +85,16 @@ public struct ApprovalSession {
     /// The consent screen unless a remembered consent covers the request, then the decision.
     public func decide(_ pending: PendingAuthorization, user: SignedInUser) async throws -> Result {
         guard try await flow.consentNeeded(pending, user: user) else {
-            return .approved(try await flow.approve(pending, user: user, scopes: nil, remember: false))
+            return .approved(try await flow.approve(pending, user: user, scopes: nil, remember: false, origin: origin))
         }
-        var consent = ConsentScreen(pending: pending, username: user.user.username, language: language)
+        var consent = ConsentScreen(pending: pending, username: user.user.username, language: language, now: flow.now)
         switch runner.run(&consent) {
         case .quit: return .quit
         case .finish(.deny), .stay:
-            try await flow.deny(pending, user: user)
+            try await flow.deny(pending, user: user, origin: origin)
             return .denied
         case .finish(.approve(let scopes, let remember)):
-            return .approved(try await flow.approve(pending, user: user, scopes: scopes, remember: remember))
+            return .approved(try await flow.approve(pending, user: user, scopes: scopes, remember: remember, origin: origin))
         }
     }
 }

@@ -9,8 +9,14 @@ public struct Settings: Sendable, Equatable {
     public var bodyTimeoutSeconds = 10
     /// Connections beyond this wait in the kernel's accept queue instead of costing memory.
     public var maxConnections = 1000
+    /// PEM files: with both, the server speaks HTTPS only.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
     public var lifetimes = Lifetimes()
     public var security = Security()
+    public var limits = Limits()
+    /// Audit rows older than this are purged by housekeeping.
+    public var auditRetainDays: Int64 = 90
     public var resourceScope = "profile"
     public var durability = Durability.normal
     /// Where the approval-code key lives; for SQLite the default is beside the database file.
@@ -41,6 +47,35 @@ public struct Settings: Sendable, Equatable {
         /// Failures count toward a lock only within this window.
         public var failureWindowSeconds: Int64 = 900
         public var lockoutSeconds: Int64 = 900
+        /// Failed sign-ins from one address (any usernames) within the window before that
+        /// address is locked out too, so one source cannot lock out every user.
+        public var maxFailedLoginsPerSource = 20
+        /// Wrong approval or device codes per `wrongCodeWindowSeconds`, per source and per user.
+        public var maxWrongCodes = 5
+        public var wrongCodeWindowSeconds: Int64 = 60
+        /// PBKDF2 runs on these threads only, never on the request threads.
+        public var passwordHashThreads = 1
+        /// Hashes waiting for a thread; beyond this a sign-in is answered 503.
+        public var passwordHashQueue = 32
+        /// A failed sign-in is answered no sooner than this: its time says nothing about why it
+        /// failed, and a flooding connection gets few answers per second.
+        public var failedSignInMilliseconds = 300
+        /// The same for a failed client authentication, whose check takes microseconds.
+        public var failedClientAuthMilliseconds = 50
+        public init() {}
+    }
+
+    /// Bounds on what an unauthenticated caller can make the server hold.
+    public struct Limits: Sendable, Equatable {
+        /// Undecided parked requests, per client, per source address, and in all.
+        public var parkedPerClient = 100
+        public var parkedPerSource = 100
+        public var parkedTotal = 10_000
+        /// `GET /authorize` requests held open until decided, in all and per source address.
+        public var longPolls = 1000
+        public var longPollsPerSource = 20
+        /// Longest `state` and `nonce` accepted at /authorize, in bytes.
+        public var maxStateBytes = 1024
         public init() {}
     }
 

@@ -21,10 +21,10 @@ public enum SettingsFile {
         }
         let reader = Reader(source: source)
         var settings = Settings()
-        try reader.checkKeys(table, allowed: ["issuer", "server", "lifetimes", "security", "resource", "storage", "scopes", "clients"], at: "")
+        try reader.checkKeys(table, allowed: ["issuer", "server", "lifetimes", "security", "limits", "audit", "resource", "storage", "scopes", "clients"], at: "")
         settings.issuer = try reader.string(table, "issuer", at: "")
         if let server = try reader.table(table, "server", at: "") {
-            try reader.checkKeys(server, allowed: ["host", "port", "idle_timeout_seconds", "body_timeout_seconds", "max_connections"], at: "server")
+            try reader.checkKeys(server, allowed: ["host", "port", "idle_timeout_seconds", "body_timeout_seconds", "max_connections", "tls_cert", "tls_key"], at: "server")
             settings.host = try reader.string(server, "host", at: "server") ?? settings.host
             settings.port = try reader.int(server, "port", at: "server", range: 0...65535).map(Int.init) ?? settings.port
             settings.idleTimeoutSeconds = try reader.int(server, "idle_timeout_seconds", at: "server", range: 1...3600)
@@ -33,6 +33,11 @@ public enum SettingsFile {
                 .map(Int.init) ?? settings.bodyTimeoutSeconds
             settings.maxConnections = try reader.int(server, "max_connections", at: "server", range: 1...1_000_000)
                 .map(Int.init) ?? settings.maxConnections
+            settings.tlsCertificateFile = try reader.string(server, "tls_cert", at: "server")
+            settings.tlsKeyFile = try reader.string(server, "tls_key", at: "server")
+            if (settings.tlsCertificateFile == nil) != (settings.tlsKeyFile == nil) {
+                throw TermAuthError.configuration("\(source): server.tls_cert and server.tls_key go together; set both or neither")
+            }
         }
         if let life = try reader.table(table, "lifetimes", at: "") {
             try reader.checkKeys(life, allowed: ["authorization_code", "access_token", "refresh_token", "request", "device_poll_interval"], at: "lifetimes")
@@ -44,12 +49,40 @@ public enum SettingsFile {
             settings.lifetimes.devicePollInterval = try reader.int(life, "device_poll_interval", at: "lifetimes", range: 1...60) ?? l.devicePollInterval
         }
         if let sec = try reader.table(table, "security", at: "") {
-            try reader.checkKeys(sec, allowed: ["password_hash_rounds", "max_failed_logins", "failure_window_seconds", "lockout_seconds"], at: "security")
+            try reader.checkKeys(sec, allowed: [
+                "password_hash_rounds", "max_failed_logins", "failure_window_seconds", "lockout_seconds", "max_failed_logins_per_source",
+                "max_wrong_codes", "wrong_code_window_seconds", "password_hash_threads", "password_hash_queue", "failed_sign_in_ms",
+                "failed_client_auth_ms",
+            ], at: "security")
             let s = settings.security
             settings.security.passwordHashRounds = try reader.int(sec, "password_hash_rounds", at: "security", range: Int64(PasswordHasher.minimumRounds)...100_000_000).map(Int.init) ?? s.passwordHashRounds
             settings.security.maxFailedLogins = try reader.int(sec, "max_failed_logins", at: "security", range: 1...1000).map(Int.init) ?? s.maxFailedLogins
             settings.security.lockoutSeconds = try reader.int(sec, "lockout_seconds", at: "security", range: 1...31_536_000) ?? s.lockoutSeconds
             settings.security.failureWindowSeconds = try reader.int(sec, "failure_window_seconds", at: "security", range: 1...31_536_000) ?? s.failureWindowSeconds
+            settings.security.maxFailedLoginsPerSource = try reader.int(sec, "max_failed_logins_per_source", at: "security", range: 1...1_000_000)
+                .map(Int.init) ?? s.maxFailedLoginsPerSource
+            settings.security.maxWrongCodes = try reader.int(sec, "max_wrong_codes", at: "security", range: 1...1000).map(Int.init) ?? s.maxWrongCodes
+            settings.security.wrongCodeWindowSeconds = try reader.int(sec, "wrong_code_window_seconds", at: "security", range: 1...86_400) ?? s.wrongCodeWindowSeconds
+            settings.security.passwordHashThreads = try reader.int(sec, "password_hash_threads", at: "security", range: 1...64).map(Int.init) ?? s.passwordHashThreads
+            settings.security.passwordHashQueue = try reader.int(sec, "password_hash_queue", at: "security", range: 0...100_000).map(Int.init) ?? s.passwordHashQueue
+            settings.security.failedSignInMilliseconds = try reader.int(sec, "failed_sign_in_ms", at: "security", range: 0...10_000)
+                .map(Int.init) ?? s.failedSignInMilliseconds
+            settings.security.failedClientAuthMilliseconds = try reader.int(sec, "failed_client_auth_ms", at: "security", range: 0...10_000)
+                .map(Int.init) ?? s.failedClientAuthMilliseconds
+        }
+        if let lim = try reader.table(table, "limits", at: "") {
+            try reader.checkKeys(lim, allowed: ["parked_per_client", "parked_per_source", "parked_total", "long_polls", "long_polls_per_source"], at: "limits")
+            let l = settings.limits
+            settings.limits.parkedPerClient = try reader.int(lim, "parked_per_client", at: "limits", range: 1...10_000_000).map(Int.init) ?? l.parkedPerClient
+            settings.limits.parkedPerSource = try reader.int(lim, "parked_per_source", at: "limits", range: 1...10_000_000).map(Int.init) ?? l.parkedPerSource
+            settings.limits.parkedTotal = try reader.int(lim, "parked_total", at: "limits", range: 1...10_000_000).map(Int.init) ?? l.parkedTotal
+            settings.limits.longPolls = try reader.int(lim, "long_polls", at: "limits", range: 0...1_000_000).map(Int.init) ?? l.longPolls
+            settings.limits.longPollsPerSource = try reader.int(lim, "long_polls_per_source", at: "limits", range: 0...1_000_000)
+                .map(Int.init) ?? l.longPollsPerSource
+        }
+        if let audit = try reader.table(table, "audit", at: "") {
+            try reader.checkKeys(audit, allowed: ["retain_days"], at: "audit")
+            settings.auditRetainDays = try reader.int(audit, "retain_days", at: "audit", range: 1...36_500) ?? settings.auditRetainDays
         }
         if let res = try reader.table(table, "resource", at: "") {
             try reader.checkKeys(res, allowed: ["scope"], at: "resource")
@@ -86,7 +119,7 @@ public enum SettingsFile {
         }
         for (i, client) in try reader.tables(table, "clients").enumerated() {
             let at = "clients[\(i)]"
-            try reader.checkKeys(client, allowed: ["id", "name", "public", "redirect_uris", "grants", "scopes", "require_pkce"], at: at)
+            try reader.checkKeys(client, allowed: ["id", "name", "public", "redirect_uris", "grants", "scopes", "require_pkce", "introspect"], at: at)
             let grantNames = try reader.strings(client, "grants", at: at) ?? GrantType.defaults.map(\.rawValue)
             var grants: [GrantType] = []
             for name in grantNames {
@@ -102,7 +135,8 @@ public enum SettingsFile {
                 redirectURIs: try reader.strings(client, "redirect_uris", at: at) ?? [],
                 grantTypes: grants,
                 scopes: try reader.strings(client, "scopes", at: at) ?? [],
-                requirePKCE: try reader.bool(client, "require_pkce", at: at) ?? true
+                requirePKCE: try reader.bool(client, "require_pkce", at: at) ?? true,
+                mayIntrospect: try reader.bool(client, "introspect", at: at) ?? false
             ))
         }
         return settings

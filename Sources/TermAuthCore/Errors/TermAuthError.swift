@@ -45,6 +45,7 @@ public enum TermAuthError: Error, Equatable, Sendable {
 
     // introspection and revocation
     case tokenOfAnotherClient
+    case introspectionNotAllowed
 
     // people and requests
     case unknownRequest
@@ -53,13 +54,14 @@ public enum TermAuthError: Error, Equatable, Sendable {
     case invalidCredentials
     case accountLocked(until: Int64)
     case accessDenied
-    case consentRequired
 
     // administration
     case duplicate(String)
     case notFound(String)
     case invalidArgument(String)
     case storage(String)
+    /// A bound on what callers may make the server hold or do was reached; retry later.
+    case overloaded(String, retryAfter: Int64)
     /// The server is stopping; the client should retry (against this server once restarted, or another).
     case shuttingDown
     case configuration(String)
@@ -87,12 +89,12 @@ extension TermAuthError {
         case .deviceCodeExpired: return .expiredToken
         case .invalidDeviceCode: return .invalidGrant
         case .tooManyWrongCodes: return .slowDown
-        case .tokenOfAnotherClient: return .unauthorizedClient
+        case .tokenOfAnotherClient, .introspectionNotAllowed: return .unauthorizedClient
         case .insufficientScope: return .insufficientScope
-        case .accessDenied, .consentRequired, .unknownRequest, .requestExpired, .requestAlreadyDecided:
+        case .accessDenied, .unknownRequest, .requestExpired, .requestAlreadyDecided:
             return .accessDenied
         case .duplicate, .notFound, .configuration: return .invalidRequest
-        case .storage, .shuttingDown: return .temporarilyUnavailable
+        case .storage, .shuttingDown, .overloaded: return .temporarilyUnavailable
         }
     }
 
@@ -130,19 +132,31 @@ extension TermAuthError {
         case .invalidDeviceCode: return "device code is invalid or was already used"
         case .tooManyWrongCodes(let seconds): return "too many wrong codes; wait \(seconds) seconds before trying again"
         case .tokenOfAnotherClient: return "the token was issued to another client"
+        case .introspectionNotAllowed: return "this client is not registered for introspection (termauth client add --introspect)"
         case .unknownRequest: return "no pending authorization request with that code"
         case .requestExpired: return "the authorization request has expired"
         case .requestAlreadyDecided: return "the authorization request was already decided"
         case .invalidCredentials: return "incorrect username or password, or the account is temporarily locked"
         case .accountLocked(let until): return "too many failed sign-ins; try again after \(Timestamp.iso8601(until))"
         case .accessDenied: return "the resource owner denied the request"
-        case .consentRequired: return "consent is required"
         case .duplicate(let what): return "\(what) already exists"
         case .notFound(let what): return "\(what) not found"
         case .invalidArgument(let why): return why
         case .storage(let why): return "storage unavailable: \(why)"
+        case .overloaded(let what, let seconds): return "too many \(what) at once; try again in \(seconds) seconds"
         case .shuttingDown: return "the server is shutting down; try again"
         case .configuration(let why): return why
+        }
+    }
+}
+
+extension TermAuthError {
+    /// Seconds a caller should wait before trying again (`Retry-After`), for refusals that pass.
+    public var retryAfter: Int64? {
+        switch self {
+        case .overloaded(_, let seconds), .tooManyWrongCodes(let seconds): return seconds
+        case .storage, .shuttingDown: return 1
+        default: return nil
         }
     }
 }

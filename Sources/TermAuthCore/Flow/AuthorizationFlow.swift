@@ -12,7 +12,10 @@ public struct AuthorizationFlow: Sendable {
     let approvalCodes: ApprovalCodes
     let signIn: SignIn
 
-    public var validator: AuthorizeValidator { AuthorizeValidator(store: store) }
+    /// The flow's clock, for front ends that show how long ago a request came.
+    public var now: Int64 { clock.now() }
+
+    public var validator: AuthorizeValidator { AuthorizeValidator(store: store, limits: settings.limits) }
 
     // MARK: park
 
@@ -28,11 +31,24 @@ public struct AuthorizationFlow: Sendable {
                 state: v.state, codeChallenge: v.codeChallenge, codeChallengeMethod: v.codeChallengeMethod,
                 origin: Sanitized.line(origin, limit: 100), createdAt: now, expiresAt: now + settings.lifetimes.request)
             request.pollInterval = settings.lifetimes.devicePollInterval
+            request.redirectURISent = v.redirectURISent
             let code = approvalCodes.code(forRequest: id)
             let parked = AuditEvent(
                 at: now, kind: .requestParked, clientID: v.client.id, detail: "scope \"\(v.scopes.string)\" from \(request.origin)")
+            let limits = settings.limits
+            // Past a bound nothing is stored; a slot frees when a request is decided or expires.
+            let admit: @Sendable (ParkedCounts) throws -> Void = { counts in
+                if counts.total >= limits.parkedTotal { throw TermAuthError.overloaded("requests waiting for approval", retryAfter: 60) }
+                if counts.client >= limits.parkedPerClient {
+                    throw TermAuthError.overloaded("requests waiting for approval for this client", retryAfter: 60)
+                }
+                if counts.source >= limits.parkedPerSource {
+                    throw TermAuthError.overloaded("requests waiting for approval from this address", retryAfter: 60)
+                }
+            }
             do {
-                try await store.insertRequest(request, approvalCode: TokenHash(of: code), handle: TokenHash(of: handle), audit: parked)
+                try await store.insertRequest(
+                    request, approvalCode: TokenHash(of: code), handle: TokenHash(of: handle), audit: parked, admit: admit)
             } catch TermAuthError.duplicate {
                 continue
             }
@@ -54,12 +70,39 @@ public struct AuthorizationFlow: Sendable {
 
     // MARK: look up
 
-    /// Finds the pending request a person typed the approval code of.
-    public func pending(approvalCode typed: String) async throws -> PendingAuthorization {
-        guard let code = ApprovalCode.normalize(typed), let request = try await store.request(approvalCode: TokenHash(of: code)) else {
-            throw TermAuthError.unknownRequest
+    /// Finds the pending request a person typed the approval code of. Wrong codes count against
+    /// one limit per source and per user, wherever they are typed: past it, even a right code
+    /// is refused until the window passes.
+    public func pending(approvalCode typed: String, source: String, username: String? = nil, deviceOnly: Bool = false) async throws -> PendingAuthorization {
+        let now = clock.now()
+        let s = settings.security
+        let rule = AttemptLimiter.Rule(limit: s.maxWrongCodes, window: s.wrongCodeWindowSeconds, lockSeconds: s.wrongCodeWindowSeconds)
+        let limiter = AttemptLimiter(store: store)
+        let keys = [AttemptKey.codeSource(source)] + (username.map { [AttemptKey.codeUser($0)] } ?? [])
+        for key in keys {
+            if case .refused(let until) = try await limiter.claim(key, rule: rule, now: now) {
+                throw TermAuthError.tooManyWrongCodes(retryAfter: max(1, until - now))
+            }
         }
-        return try await describe(request, checkPending: true)
+        do {
+            guard let code = ApprovalCode.normalize(typed), let request = try await store.request(approvalCode: TokenHash(of: code)),
+                !deviceOnly || request.responseType == .deviceCode
+            else { throw TermAuthError.unknownRequest }
+            let found = try await describe(request, checkPending: true)
+            for key in keys { _ = try await limiter.succeeded(key, now: now, clear: false) }
+            return found
+        } catch let error as TermAuthError {
+            try await store.appendAudit(AuditEvent(
+                at: now, kind: .deviceCodeWrong, username: username, detail: "wrong approval code: \(error.description)", origin: source))
+            for key in keys {
+                if let until = try await limiter.failed(key, rule: rule, now: now) {
+                    try await store.appendAudit(AuditEvent(
+                        at: now, kind: .wrongCodesLimited, username: username,
+                        detail: "\(rule.limit) wrong codes; refused until \(Timestamp.iso8601(until))", origin: source))
+                }
+            }
+            throw error
+        }
     }
 
     /// Finds a request by the handle its waiting user agent holds (the browser page's refresh).
@@ -190,7 +233,8 @@ public struct AuthorizationFlow: Sendable {
             guard let userID = request.userID else { throw TermAuthError.storage("approved request without a user") }
             let code = RandomToken.sequentialSecret()
             let stored = AuthorizationCode(
-                hash: TokenHash(of: code), clientID: request.clientID, userID: userID, redirectURI: request.redirectURI,
+                hash: TokenHash(of: code), clientID: request.clientID, userID: userID,
+                redirectURI: request.redirectURISent ? request.redirectURI : "",
                 scopes: request.grantedScopes ?? request.scopes, codeChallenge: request.codeChallenge,
                 codeChallengeMethod: request.codeChallengeMethod, issuedAt: now, expiresAt: now + settings.lifetimes.authorizationCode)
             guard try await store.deliverRequest(id: request.id, code: stored, tokens: []) else { return .alreadyDelivered }

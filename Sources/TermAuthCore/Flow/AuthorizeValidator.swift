@@ -2,6 +2,7 @@
 /// redirect URI first (errors shown, not redirected), then everything else (errors redirected).
 public struct AuthorizeValidator: Sendable {
     let store: any Store
+    var limits = Settings.Limits()
 
     public func validate(_ pairs: [(String, String)]) async throws -> ValidatedAuthorization {
         // Duplicates of client_id or redirect_uri make the redirect target itself doubtful.
@@ -13,6 +14,7 @@ public struct AuthorizeValidator: Sendable {
         guard let client = try await store.client(id: clientID) else { throw AuthorizeRejection.showError(.unknownClient) }
 
         let redirectURI: String
+        let sent = first["redirect_uri"] != nil
         if let requested = first["redirect_uri"] {
             guard RedirectURI.matches(requested, registered: client.redirectURIs) else {
                 throw AuthorizeRejection.showError(.unregisteredRedirectURI)
@@ -32,6 +34,10 @@ public struct AuthorizeValidator: Sendable {
 
         let params: Parameters
         do { params = try Parameters(pairs: pairs) } catch { throw refuse(error) }
+        // Stored with the request for its whole life: an unauthenticated caller's bytes are bounded.
+        for key in ["state", "nonce"] where (params[key]?.utf8.count ?? 0) > limits.maxStateBytes {
+            throw refuse(.malformedParameter(key, reason: "longer than \(limits.maxStateBytes) bytes"))
+        }
 
         guard let rawType = params["response_type"] else { throw refuse(.missingParameter("response_type")) }
         guard let responseType = ResponseType(rawValue: rawType), responseType != .deviceCode else {
@@ -69,8 +75,10 @@ public struct AuthorizeValidator: Sendable {
             challenge = nil
         }
 
-        return ValidatedAuthorization(
+        var validated = ValidatedAuthorization(
             client: client, redirectURI: redirectURI, responseType: responseType, scopes: scopes,
             state: state, codeChallenge: challenge, codeChallengeMethod: method)
+        validated.redirectURISent = sent
+        return validated
     }
 }

@@ -7,6 +7,8 @@ public struct ValidatedAuthorization: Sendable, Equatable {
     public let state: String?
     public let codeChallenge: String?
     public let codeChallengeMethod: PKCEMethod?
+    /// False when the one registered redirect URI was implied by its absence.
+    public var redirectURISent = true
 }
 
 /// Why an `/authorize` request was refused, and whether the client may be told by redirect.

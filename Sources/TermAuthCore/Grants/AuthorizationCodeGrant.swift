@@ -10,11 +10,13 @@ struct AuthorizationCodeGrant: GrantHandler {
         guard let code = try await context.store.code(hash: hash) else { throw TermAuthError.invalidCode }
         guard code.clientID == client.id else { throw TermAuthError.codeMismatch("client") }
 
-        // §4.1.3: redirect_uri must repeat the one the code went to; omitted only if it was implied.
-        if let redirect = p["redirect_uri"] {
+        // §4.1.3: a redirect_uri the authorization request named must be repeated, identical,
+        // however many URIs the client has; one it implied may be omitted.
+        if code.redirectURI.isEmpty {
+            if let redirect = p["redirect_uri"], !client.redirectURIs.contains(redirect) { throw TermAuthError.codeMismatch("redirect_uri") }
+        } else {
+            guard let redirect = p["redirect_uri"] else { throw TermAuthError.missingParameter("redirect_uri") }
             guard redirect == code.redirectURI else { throw TermAuthError.codeMismatch("redirect_uri") }
-        } else if client.redirectURIs != [code.redirectURI] {
-            throw TermAuthError.missingParameter("redirect_uri")
         }
 
         if let challenge = code.codeChallenge, let method = code.codeChallengeMethod {

@@ -4,6 +4,9 @@ struct PasswordGrant: GrantHandler {
     let grantType = GrantType.password
 
     func exchange(_ p: Parameters, client: Client, context: GrantContext) async throws -> TokenResponse {
+        // A public client's id is no credential: anyone could try passwords through it. Refused
+        // even for a client registered with the grant before registration refused that.
+        guard !client.isPublic else { throw TermAuthError.grantNotAllowed(.password) }
         let username = try p.required("username")
         let password = try p.required("password")
         let scopes = try await context.scopes.resolve(requested: p["scope"], for: client)

@@ -3,6 +3,7 @@ public struct AuthorizationCode: Sendable, Equatable {
     public var hash: TokenHash
     public var clientID: String
     public var userID: String
+    /// The redirect URI /authorize named, which the token request must repeat; empty when it was implied.
     public var redirectURI: String
     public var scopes: ScopeSet
     public var codeChallenge: String?

@@ -22,6 +22,9 @@ public struct AuthorizationRequest: Sendable, Equatable {
     /// Device flow: seconds the device must wait between polls (RFC 8628 §3.5), and its last poll.
     public var pollInterval: Int64 = 5
     public var lastPolledAt: Int64?
+    /// Whether /authorize named the redirect URI (else the one registered URI was implied):
+    /// RFC 6749 §4.1.3 then wants the same value again at the token endpoint.
+    public var redirectURISent = true
 
     public init(
         id: String, clientID: String, redirectURI: String, responseType: ResponseType, scopes: ScopeSet,

@@ -9,12 +9,14 @@ public struct Client: Sendable, Equatable {
     public var scopes: [String]
     public var requirePKCE: Bool
     public var allowPlainPKCE: Bool
+    /// RFC 7662 §2.1 leaves who may introspect to the server: only clients registered for it.
+    public var mayIntrospect: Bool
     public var createdAt: Int64
 
     public init(
         id: String, name: String, secret: SecretHash?, redirectURIs: [String],
         grantTypes: [GrantType] = GrantType.defaults, scopes: [String] = [],
-        requirePKCE: Bool = true, allowPlainPKCE: Bool = false, createdAt: Int64 = Timestamp.now()
+        requirePKCE: Bool = true, allowPlainPKCE: Bool = false, mayIntrospect: Bool = false, createdAt: Int64 = Timestamp.now()
     ) {
         self.id = id
         self.name = name
@@ -24,6 +26,7 @@ public struct Client: Sendable, Equatable {
         self.scopes = scopes
         self.requirePKCE = requirePKCE
         self.allowPlainPKCE = allowPlainPKCE
+        self.mayIntrospect = mayIntrospect
         self.createdAt = createdAt
     }
 

@@ -8,10 +8,12 @@ public struct ClientRegistration: Sendable, Equatable {
     public var scopes: [String]
     public var requirePKCE: Bool
     public var allowPlainPKCE: Bool
+    public var mayIntrospect: Bool
 
     public init(
         id: String? = nil, name: String, isPublic: Bool = false, redirectURIs: [String], grantTypes: [GrantType] = GrantType.defaults,
-        scopes: [String] = [], requirePKCE: Bool = true, allowPlainPKCE: Bool = false
+        scopes: [String] = [], requirePKCE: Bool = true, allowPlainPKCE: Bool = false,
+        mayIntrospect: Bool = false
     ) {
         self.id = id
         self.name = name
@@ -21,6 +23,7 @@ public struct ClientRegistration: Sendable, Equatable {
         self.scopes = scopes
         self.requirePKCE = requirePKCE
         self.allowPlainPKCE = allowPlainPKCE
+        self.mayIntrospect = mayIntrospect
     }
 }
 

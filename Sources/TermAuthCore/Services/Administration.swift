@@ -8,6 +8,15 @@ public struct Administration: Sendable {
     /// Registers a client; returns it with its secret, shown this once and never again.
     public func addClient(_ r: ClientRegistration) async throws -> (client: Client, secret: String?) {
         let id = r.id ?? RandomToken.identifier()
+        let secret = r.isPublic ? nil : RandomToken.secret()
+        let client = try await validated(r, id: id, secret: secret.map(SecretHash.make(for:)), createdAt: clock.now())
+        try await store.insertClient(client)
+        try await audit(.clientAdded, clientID: id, detail: "grants \(client.grantTypes.map(\.rawValue).joined(separator: " "))")
+        return (client, secret)
+    }
+
+    /// The registration rules, shared by `addClient` and the settings file's reconciliation.
+    private func validated(_ r: ClientRegistration, id: String, secret: SecretHash?, createdAt: Int64) async throws -> Client {
         guard (1...128).contains(id.count), id.unicodeScalars.allSatisfy(Self.isIdentifierChar) else {
             throw TermAuthError.invalidArgument("client id must be 1 to 128 characters from A-Z a-z 0-9 . _ ~ -")
         }
@@ -23,6 +32,10 @@ public struct Administration: Sendable {
         if r.isPublic && grants.contains(.clientCredentials) {
             throw TermAuthError.invalidArgument("a public client cannot use client_credentials: it has no secret")
         }
+        if r.isPublic && grants.contains(.password) {
+            // Anyone holding the public client id could then try passwords at /token (RFC 9700 §2.4).
+            throw TermAuthError.invalidArgument("a public client cannot use the password grant: it could not be told apart from anyone guessing passwords")
+        }
         if (grants.contains(.authorizationCode) || grants.contains(.implicit)) && r.redirectURIs.isEmpty {
             throw TermAuthError.invalidArgument("the authorization_code and implicit grants need at least one --redirect-uri")
         }
@@ -31,13 +44,10 @@ public struct Administration: Sendable {
         for scope in r.scopes where !known.contains(scope) {
             throw TermAuthError.invalidArgument("unknown scope \(scope); add it first with: termauth scope add \(scope) --description ...")
         }
-        let secret = r.isPublic ? nil : RandomToken.secret()
-        let client = Client(
-            id: id, name: name, secret: secret.map(SecretHash.make(for:)), redirectURIs: r.redirectURIs, grantTypes: grants,
-            scopes: r.scopes, requirePKCE: r.requirePKCE, allowPlainPKCE: r.allowPlainPKCE, createdAt: clock.now())
-        try await store.insertClient(client)
-        try await audit(.clientAdded, clientID: id, detail: "grants \(grants.map(\.rawValue).joined(separator: " "))")
-        return (client, secret)
+        return Client(
+            id: id, name: name, secret: secret, redirectURIs: r.redirectURIs, grantTypes: grants,
+            scopes: r.scopes, requirePKCE: r.requirePKCE, allowPlainPKCE: r.allowPlainPKCE, mayIntrospect: r.mayIntrospect,
+            createdAt: createdAt)
     }
 
     public func resetClientSecret(id: String) async throws -> String {
@@ -71,6 +81,8 @@ public struct Administration: Sendable {
         guard let user = try await store.user(username: username) else { throw TermAuthError.notFound("user \(username)") }
         try Self.checkPassword(password)
         try await store.updatePassword(userID: user.id, hash: settings.passwordHasher.hash(password))
+        // A new password also lifts a lock: the operator vouches for the person now.
+        try await store.updateAttemptCounter(key: AttemptKey.signInUser(username)) { _ in (nil, ()) }
         try await audit(.passwordChanged, username: username)
     }
 
@@ -89,10 +101,10 @@ public struct Administration: Sendable {
 
     public func revokeConsent(username: String, clientID: String) async throws {
         guard let user = try await store.user(username: username) else { throw TermAuthError.notFound("user \(username)") }
-        guard try await store.revokeConsent(userID: user.id, clientID: clientID) else {
+        guard let revoked = try await store.revokeConsent(userID: user.id, clientID: clientID) else {
             throw TermAuthError.notFound("consent of \(username) for \(clientID)")
         }
-        try await audit(.consentRevoked, clientID: clientID, username: username)
+        try await audit(.consentRevoked, clientID: clientID, username: username, detail: "\(revoked) tokens revoked with it")
     }
 
     /// `termauth token issue`: an operator mints an access token directly, bypassing any grant.
@@ -113,17 +125,62 @@ public struct Administration: Sendable {
         return minted.response
     }
 
-    /// Creates the scopes and clients a settings file declares, leaving existing ones alone.
-    /// Returns the secrets of confidential clients created now, to be shown once.
-    public func applyDeclarations() async throws -> [(clientID: String, secret: String)] {
+    /// What applying a settings file did to its clients.
+    public struct DeclarationReport: Sendable {
+        /// Confidential clients created now, with the secret to show once.
+        public var created: [(clientID: String, secret: String?)] = []
+        /// Existing clients brought in line with the file, and what changed.
+        public var updated: [(clientID: String, changes: [String])] = []
+        /// Differences the file cannot settle by itself (a client turning public or confidential).
+        public var conflicts: [String] = []
+    }
+
+    /// Creates the scopes and clients a settings file declares, and brings clients that exist
+    /// with other settings in line with the file: the file is the source of truth, and a
+    /// difference is never silently ignored.
+    public func applyDeclarations() async throws -> DeclarationReport {
         for scope in settings.scopes { try await addScope(scope) }
-        var created: [(String, String)] = []
+        var report = DeclarationReport()
         for declared in settings.clients {
-            guard let id = declared.id, try await store.client(id: id) == nil else { continue }
-            let (_, secret) = try await addClient(declared)
-            if let secret { created.append((id, secret)) }
+            guard let id = declared.id else { continue }
+            guard let existing = try await store.freshClient(id: id) else {
+                let (client, secret) = try await addClient(declared)
+                report.created.append((client.id, secret))
+                continue
+            }
+            if existing.isPublic != declared.isPublic {
+                let now = declared.isPublic ? "public" : "confidential"
+                report.conflicts.append(
+                    "client \(id) is \(existing.isPublic ? "public" : "confidential") in the database but \(now) in the settings file; left as it is (remove it with termauth client remove \(id) to recreate it)")
+            }
+            var wanted = try await validated(declared, id: id, secret: existing.secret, createdAt: existing.createdAt)
+            if existing.isPublic != declared.isPublic { wanted.secret = existing.secret }
+            let changes = Self.differences(existing, wanted)
+            guard !changes.isEmpty else { continue }
+            _ = try await store.updateClient(wanted)
+            try await audit(.clientUpdated, clientID: id, detail: "from the settings file: \(changes.joined(separator: ", "))")
+            report.updated.append((id, changes))
         }
-        return created
+        return report
+    }
+
+    private static func differences(_ a: Client, _ b: Client) -> [String] {
+        var changed: [String] = []
+        if a.name != b.name { changed.append("name") }
+        if a.redirectURIs != b.redirectURIs { changed.append("redirect_uris") }
+        if a.grantTypes != b.grantTypes { changed.append("grants") }
+        if a.scopes != b.scopes { changed.append("scopes") }
+        if a.requirePKCE != b.requirePKCE { changed.append("require_pkce") }
+        if a.mayIntrospect != b.mayIntrospect { changed.append("introspect") }
+        return changed
+    }
+
+    /// When the user's sign-ins are locked, the lock's end.
+    public func lockedUntil(username: String) async throws -> Int64? {
+        guard let counter = try await store.attemptCounter(key: AttemptKey.signInUser(username)) else { return nil }
+        let s = settings.security
+        let rule = AttemptLimiter.Rule(limit: s.maxFailedLogins, window: s.failureWindowSeconds, lockSeconds: s.lockoutSeconds)
+        return AttemptLimiter.refusal(counter, rule: rule, now: clock.now())
     }
 
     static func checkPassword(_ password: String) throws(TermAuthError) {

@@ -9,9 +9,22 @@ public enum ClientCredentials: Sendable, Equatable {
 /// in the error of whether the client exists.
 public struct ClientAuthenticator: Sendable {
     let store: any Store
+    /// A refusal is answered no sooner than this after the check began, so an unknown client,
+    /// a wrong secret and a public client sending one all take the same time.
+    var failureFloor: Duration = .zero
     private static let standIn = SecretHash.make(for: RandomToken.secret())
 
     public func authenticate(_ credentials: ClientCredentials) async throws -> Client {
+        let started = ContinuousClock.now
+        do {
+            return try await check(credentials)
+        } catch TermAuthError.clientAuthenticationFailed {
+            try? await Task.sleep(until: started + failureFloor, clock: .continuous)
+            throw TermAuthError.clientAuthenticationFailed
+        }
+    }
+
+    private func check(_ credentials: ClientCredentials) async throws -> Client {
         let id: String
         let secret: String?
         switch credentials {
@@ -27,10 +40,14 @@ public struct ClientAuthenticator: Sendable {
         }
         switch (client.secret, secret) {
         case (nil, nil): return client
-        case (nil, .some):
-            // A public client has no secret to check; accepting one would suggest it does.
+        case (nil, .some(let given)):
+            // A public client has no secret to check; accepting one would suggest it does. The
+            // stand-in check keeps this refusal as slow as a wrong secret.
+            _ = Self.standIn.matches(given)
             throw TermAuthError.clientAuthenticationFailed
-        case (.some, nil): throw TermAuthError.clientAuthenticationFailed
+        case (.some(let hash), nil):
+            _ = hash.matches("")
+            throw TermAuthError.clientAuthenticationFailed
         case (.some(let hash), .some(let given)):
             if hash.matches(given) { return client }
             // The cached record may predate a `client reset-secret`: check the stored one.

@@ -4,6 +4,7 @@
 public struct Housekeeping: Sendable {
     let store: any Store
     let clock: any Clock
+    let settings: Settings
     public var grace: Int64 = 24 * 3600
     public var batch = 5_000
 
@@ -12,11 +13,17 @@ public struct Housekeeping: Sendable {
     public func run() async throws -> PurgeCounts {
         var total = PurgeCounts()
         while true {
-            let counts = try await store.purgeExpired(before: clock.now() - grace, limit: batch)
+            let now = clock.now()
+            // A counter whose window and lock both ended this long ago counts nothing any more.
+            let idle = max(settings.security.failureWindowSeconds, settings.security.lockoutSeconds, settings.security.wrongCodeWindowSeconds)
+            let counts = try await store.purgeExpired(
+                before: now - grace, auditBefore: now - settings.auditRetainDays * 86_400, attemptsBefore: now - idle, limit: batch)
             total.codes += counts.codes
             total.tokens += counts.tokens
             total.requests += counts.requests
-            if counts.codes < batch && counts.tokens < batch && counts.requests < batch { return total }
+            total.audit += counts.audit
+            total.attempts += counts.attempts
+            if [counts.codes, counts.tokens, counts.requests, counts.audit, counts.attempts].allSatisfy({ $0 < batch }) { return total }
             await Task.yield()
         }
     }

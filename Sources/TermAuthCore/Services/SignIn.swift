@@ -6,46 +6,81 @@ public struct SignedInUser: Sendable, Equatable {
 }
 
 /// Password sign-in with lockout, the one path every front end uses (screens, headless approve,
-/// the password grant). `maxFailedLogins` failures within `failureWindowSeconds` lock the account
-/// for `lockoutSeconds`, right password or not. Unknown user, wrong password and locked account
-/// all get the same answer; only the audit log tells them apart.
+/// the password grant).
+///
+/// Each attempt is claimed for its username and its source address before any hashing (see
+/// `AttemptLimiter`): `maxFailedLogins` failures per user, or `maxFailedLoginsPerSource` per
+/// address, within `failureWindowSeconds` lock that user or address for `lockoutSeconds`,
+/// right password or not. Unknown user, wrong password and locked account get the same
+/// answer, no sooner than `failedSignInMilliseconds` after the attempt began; only the audit
+/// log tells them apart.
 public struct SignIn: Sendable {
     let store: any Store
     let settings: Settings
     let clock: any Clock
 
+    var limiter: AttemptLimiter { AttemptLimiter(store: store) }
+
+    var userRule: AttemptLimiter.Rule {
+        let s = settings.security
+        return .init(limit: s.maxFailedLogins, window: s.failureWindowSeconds, lockSeconds: s.lockoutSeconds)
+    }
+
+    var sourceRule: AttemptLimiter.Rule {
+        let s = settings.security
+        return .init(limit: s.maxFailedLoginsPerSource, window: s.failureWindowSeconds, lockSeconds: s.lockoutSeconds)
+    }
+
     public func signIn(username: String, password: String, clientID: String? = nil, origin: String? = nil) async throws -> SignedInUser {
+        let started = ContinuousClock.now
+        do {
+            return try await attempt(username: username, password: password, clientID: clientID, origin: origin)
+        } catch let error as TermAuthError where error == .invalidCredentials {
+            // Every refusal takes the same time however early it was decided.
+            try? await Task.sleep(until: started + .milliseconds(settings.security.failedSignInMilliseconds), clock: .continuous)
+            throw error
+        }
+    }
+
+    private func attempt(username: String, password: String, clientID: String?, origin: String?) async throws -> SignedInUser {
+        let now = clock.now()
+        let source = origin ?? "unknown"
+        let userKey = AttemptKey.signInUser(username)
+        let sourceKey = AttemptKey.signInSource(source)
+        func record(_ kind: AuditEvent.Kind, _ detail: String) async throws {
+            try await store.appendAudit(AuditEvent(at: now, kind: kind, clientID: clientID, username: username, detail: detail, origin: origin))
+        }
+
+        // Locked keys are refused without a hash and without an audit row each: a flood of
+        // them costs reads only. The lock itself was audited when it began.
+        if case .refused = try await limiter.claim(sourceKey, rule: sourceRule, now: now) { throw TermAuthError.invalidCredentials }
+        if case .refused = try await limiter.claim(userKey, rule: userRule, now: now) { throw TermAuthError.invalidCredentials }
+
+        let user = try await store.user(username: username)
         let hasher = settings.passwordHasher
-        func refuse(_ detail: String) async throws -> Never {
-            try await store.appendAudit(AuditEvent(
-                at: clock.now(), kind: .loginFailed, clientID: clientID, username: username, detail: detail, origin: origin))
+        let stored = user?.passwordHash
+        let pool = PasswordHashPool.shared(for: settings.security)
+        // An unknown username costs the same hash as a known one.
+        let matches = try await pool.run { stored.map { hasher.verify(password, against: $0) } ?? hasher.burn(password) }
+
+        guard let user, matches else {
+            try await record(.loginFailed, user == nil ? "unknown username" : "wrong password")
+            if let until = try await limiter.failed(userKey, rule: userRule, now: now) {
+                try await record(.accountLocked, "\(userRule.limit) failures; locked until \(Timestamp.iso8601(until))")
+            }
+            if let until = try await limiter.failed(sourceKey, rule: sourceRule, now: now) {
+                try await record(.sourceLocked, "\(sourceRule.limit) failures from \(source); locked until \(Timestamp.iso8601(until))")
+            }
             throw TermAuthError.invalidCredentials
         }
-        guard let user = try await store.user(username: username) else {
-            hasher.burn(password)
-            try await refuse("unknown username")
+        // Failures racing this attempt may have locked the account meanwhile: then the right
+        // password is refused like any other attempt during the lock.
+        guard try await limiter.succeeded(userKey, now: now, clear: true) else {
+            try await record(.loginFailed, "right password while locked")
+            throw TermAuthError.invalidCredentials
         }
-        let now = clock.now()
-        if let until = user.lockedUntil, until > now {
-            hasher.burn(password)
-            try await refuse("account locked until \(Timestamp.iso8601(until))")
-        }
-        guard hasher.verify(password, against: user.passwordHash) else {
-            let security = settings.security
-            if let lockedUntil = try await store.recordFailedLogin(
-                userID: user.id, now: now, limit: security.maxFailedLogins, window: security.failureWindowSeconds,
-                lockSeconds: security.lockoutSeconds)
-            {
-                try await store.appendAudit(AuditEvent(
-                    at: now, kind: .accountLocked, clientID: clientID, username: username,
-                    detail: "\(security.maxFailedLogins) failures; locked until \(Timestamp.iso8601(lockedUntil))", origin: origin))
-            }
-            try await refuse("wrong password")
-        }
-        if user.failedLogins > 0 || user.lockedUntil != nil {
-            try await store.resetFailedLogins(userID: user.id)
-        }
-        try await store.appendAudit(AuditEvent(at: now, kind: .loginSucceeded, clientID: clientID, username: username, origin: origin))
+        _ = try await limiter.succeeded(sourceKey, now: now, clear: false)
+        try await record(.loginSucceeded, "")
         return SignedInUser(user: user)
     }
 }

@@ -17,6 +17,13 @@ public struct TokenIntrospection: Sendable {
         static let inactive = Result(active: false, scope: nil, clientID: nil, username: nil, subject: nil, tokenType: nil, expiresAt: nil, issuedAt: nil)
     }
 
+    /// For a client calling `/introspect`: only clients registered for it may learn about tokens.
+    public func introspect(_ token: String, by client: Client) async throws -> Result {
+        guard !client.isPublic, client.mayIntrospect else { throw TermAuthError.introspectionNotAllowed }
+        return try await introspect(token)
+    }
+
+    /// For the operator (`termauth token introspect`) and the built-in resource server.
     public func introspect(_ token: String) async throws -> Result {
         guard let stored = try await store.token(hash: TokenHash(of: token)), stored.isActive(at: clock.now()) else { return .inactive }
         if stored.kind == .refresh && stored.used { return .inactive }

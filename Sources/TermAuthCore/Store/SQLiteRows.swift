@@ -10,7 +10,8 @@ extension Client {
             redirectURIs: (row["redirect_uris"] as String).split(separator: "\n").map(String.init),
             grantTypes: (row["grant_types"] as String).split(separator: " ").compactMap { GrantType(rawValue: String($0)) },
             scopes: (row["scopes"] as String).split(separator: " ").map(String.init),
-            requirePKCE: row["require_pkce"], allowPlainPKCE: row["allow_plain_pkce"], createdAt: row["created_at"]
+            requirePKCE: row["require_pkce"], allowPlainPKCE: row["allow_plain_pkce"], mayIntrospect: row["may_introspect"],
+            createdAt: row["created_at"]
         )
     }
 }
@@ -19,8 +20,7 @@ extension User {
     init(row: Row) {
         self.init(
             id: row["id"], username: row["username"], displayName: row["display_name"],
-            passwordHash: row["password_hash"], failedLogins: row["failed_logins"],
-            lockedUntil: row["locked_until"], createdAt: row["created_at"]
+            passwordHash: row["password_hash"], createdAt: row["created_at"]
         )
     }
 }
@@ -47,6 +47,7 @@ extension AuthorizationRequest {
         )
         pollInterval = row["poll_interval"]
         lastPolledAt = row["last_polled_at"]
+        redirectURISent = row["redirect_uri_sent"]
     }
 }
 

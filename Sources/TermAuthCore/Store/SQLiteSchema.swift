@@ -51,6 +51,17 @@ enum SQLiteSchema {
         // Recording the change makes an older termauth refuse this database at start, instead
         // of answering invalid_grant for every token issued since.
         migrator.registerMigration("v2-time-ordered-token-hashes") { _ in }
+        migrator.registerMigration("v3-hardening") { db in
+            try db.execute(sql: """
+                CREATE TABLE attempts(
+                    key TEXT PRIMARY KEY, count INTEGER NOT NULL, window_start INTEGER NOT NULL, locked_until INTEGER);
+                ALTER TABLE clients ADD COLUMN may_introspect INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE requests ADD COLUMN redirect_uri_sent INTEGER NOT NULL DEFAULT 1;
+                CREATE INDEX requests_client ON requests(client_id, status, expires_at);
+                CREATE INDEX requests_origin ON requests(origin, status, expires_at);
+                CREATE INDEX audit_at ON audit(at);
+                """)
+        }
         return migrator
     }
 }

@@ -121,14 +121,31 @@ public final class SQLiteStore: Store {
         try await run("client \(client.id)") { db in
             try db.execute(
                 sql: """
-                    INSERT INTO clients(id, name, secret, redirect_uris, grant_types, scopes, require_pkce, allow_plain_pkce, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO clients(id, name, secret, redirect_uris, grant_types, scopes, require_pkce, allow_plain_pkce, created_at, may_introspect)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     client.id, client.name, client.secret?.encoded, client.redirectURIs.joined(separator: "\n"),
                     client.grantTypes.map(\.rawValue).joined(separator: " "), client.scopes.joined(separator: " "),
-                    client.requirePKCE, client.allowPlainPKCE, client.createdAt,
+                    client.requirePKCE, client.allowPlainPKCE, client.createdAt, client.mayIntrospect,
                 ])
+        }
+    }
+
+    public func updateClient(_ client: Client) async throws -> Bool {
+        defer { clientCache.invalidate(client.id) }
+        return try await run { db in
+            try db.execute(
+                sql: """
+                    UPDATE clients SET name = ?, redirect_uris = ?, grant_types = ?, scopes = ?, require_pkce = ?,
+                        allow_plain_pkce = ?, may_introspect = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    client.name, client.redirectURIs.joined(separator: "\n"), client.grantTypes.map(\.rawValue).joined(separator: " "),
+                    client.scopes.joined(separator: " "), client.requirePKCE, client.allowPlainPKCE, client.mayIntrospect, client.id,
+                ])
+            return db.changesCount > 0
         }
     }
 
@@ -173,10 +190,9 @@ public final class SQLiteStore: Store {
         try await run("user \(user.username)") { db in
             try db.execute(
                 sql: """
-                    INSERT INTO users(id, username, display_name, password_hash, failed_logins, locked_until, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO users(id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
                     """,
-                arguments: [user.id, user.username, user.displayName, user.passwordHash, user.failedLogins, user.lockedUntil, user.createdAt])
+                arguments: [user.id, user.username, user.displayName, user.passwordHash, user.createdAt])
         }
     }
 
@@ -210,35 +226,7 @@ public final class SQLiteStore: Store {
     public func updatePassword(userID: String, hash: String) async throws {
         try await run { db in
             try db.execute(
-                sql: "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
-                arguments: [hash, userID])
-        }
-    }
-
-    public func recordFailedLogin(userID: String, now: Int64, limit: Int, window: Int64, lockSeconds: Int64) async throws -> Int64? {
-        try await run { db in
-            // A failure outside the window starts a new count.
-            try db.execute(
-                sql: """
-                    UPDATE users SET
-                        failed_logins = CASE WHEN first_failed_at IS NULL OR first_failed_at <= ? THEN 1 ELSE failed_logins + 1 END,
-                        first_failed_at = CASE WHEN first_failed_at IS NULL OR first_failed_at <= ? THEN ? ELSE first_failed_at END
-                    WHERE id = ?
-                    """,
-                arguments: [now - window, now - window, now, userID])
-            let failures = try Int.fetchOne(db, sql: "SELECT failed_logins FROM users WHERE id = ?", arguments: [userID]) ?? 0
-            guard failures >= limit else { return nil }
-            let until = now + lockSeconds
-            try db.execute(sql: "UPDATE users SET failed_logins = 0, first_failed_at = NULL, locked_until = ? WHERE id = ?", arguments: [until, userID])
-            return until
-        }
-    }
-
-    public func resetFailedLogins(userID: String) async throws {
-        try await run { db in
-            try db.execute(
-                sql: "UPDATE users SET failed_logins = 0, first_failed_at = NULL, locked_until = NULL WHERE id = ? AND (failed_logins != 0 OR locked_until IS NOT NULL)",
-                arguments: [userID])
+                sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, userID])
         }
     }
 
@@ -276,19 +264,31 @@ public final class SQLiteStore: Store {
 
     // MARK: parked requests
 
-    public func insertRequest(_ r: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?) async throws {
+    public func insertRequest(
+        _ r: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?,
+        admit: @escaping @Sendable (ParkedCounts) throws -> Void
+    ) async throws {
         try await run("approval code") { db in
+            // Counted inside the write: the single writer makes count-then-insert atomic.
+            func count(_ condition: String, _ value: String?) throws -> Int {
+                let sql = "SELECT count(*) FROM requests WHERE status = 'pending' AND expires_at > ?" + condition
+                let arguments: StatementArguments = value.map { [r.createdAt, $0] } ?? [r.createdAt]
+                return try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0
+            }
+            try admit(ParkedCounts(
+                client: try count(" AND client_id = ?", r.clientID), source: try count(" AND origin = ?", r.origin),
+                total: try count("", nil)))
             try db.cachedStatement(
                 sql: """
                     INSERT INTO requests(id, approval_hash, handle_hash, client_id, redirect_uri, response_type, scope, state,
-                        code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval, redirect_uri_sent)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
                 arguments: [
                     r.id, approvalCode.bytes, handle.bytes, r.clientID, r.redirectURI, r.responseType.rawValue, r.scopes.string,
                     r.state, r.codeChallenge, r.codeChallengeMethod?.rawValue, r.origin, r.createdAt, r.expiresAt, r.status.rawValue,
-                    r.pollInterval,
+                    r.pollInterval, r.redirectURISent,
                 ])
             if let audit { try Self.insert(audit, db) }
         }
@@ -496,16 +496,18 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func revokeConsent(userID: String, clientID: String) async throws -> Bool {
+    public func revokeConsent(userID: String, clientID: String) async throws -> Int? {
         try await run { db in
             try db.execute(sql: "DELETE FROM consents WHERE user_id = ? AND client_id = ?", arguments: [userID, clientID])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return nil }
+            try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE user_id = ? AND client_id = ? AND revoked = 0", arguments: [userID, clientID])
+            return db.changesCount
         }
     }
 
     // MARK: housekeeping
 
-    public func purgeExpired(before: Int64, limit: Int) async throws -> PurgeCounts {
+    public func purgeExpired(before: Int64, auditBefore: Int64, attemptsBefore: Int64, limit: Int) async throws -> PurgeCounts {
         try await run { db in
             var counts = PurgeCounts()
             try db.execute(sql: "DELETE FROM codes WHERE rowid IN (SELECT rowid FROM codes WHERE expires_at < ? LIMIT ?)", arguments: [before, limit])
@@ -514,7 +516,46 @@ public final class SQLiteStore: Store {
             counts.tokens = db.changesCount
             try db.execute(sql: "DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE expires_at < ? LIMIT ?)", arguments: [before, limit])
             counts.requests = db.changesCount
+            try db.execute(sql: "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < ? ORDER BY at LIMIT ?)", arguments: [auditBefore, limit])
+            counts.audit = db.changesCount
+            try db.execute(
+                sql: """
+                    DELETE FROM attempts WHERE key IN (
+                        SELECT key FROM attempts WHERE window_start < ? AND coalesce(locked_until, 0) < ? LIMIT ?)
+                    """,
+                arguments: [attemptsBefore, attemptsBefore, limit])
+            counts.attempts = db.changesCount
             return counts
+        }
+    }
+
+    // MARK: attempts
+
+    public func attemptCounter(key: String) async throws -> AttemptCounter? {
+        try await read { db in
+            try Self.first(db, "SELECT count, window_start, locked_until FROM attempts WHERE key = ?", [key]) {
+                AttemptCounter(count: $0[0], windowStart: $0[1], lockedUntil: $0[2])
+            }
+        }
+    }
+
+    public func updateAttemptCounter<T: Sendable>(
+        key: String, _ change: @escaping @Sendable (AttemptCounter?) -> (AttemptCounter?, T)
+    ) async throws -> T {
+        try await run { db in
+            let current = try Self.first(db, "SELECT count, window_start, locked_until FROM attempts WHERE key = ?", [key]) {
+                AttemptCounter(count: $0[0], windowStart: $0[1], lockedUntil: $0[2])
+            }
+            let (next, result) = change(current)
+            if next != current {
+                if let next {
+                    try db.cachedStatement(sql: "INSERT OR REPLACE INTO attempts(key, count, window_start, locked_until) VALUES (?, ?, ?, ?)")
+                        .execute(arguments: [key, next.count, next.windowStart, next.lockedUntil])
+                } else {
+                    try db.cachedStatement(sql: "DELETE FROM attempts WHERE key = ?").execute(arguments: [key])
+                }
+            }
+            return result
         }
     }
 

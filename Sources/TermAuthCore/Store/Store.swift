@@ -2,7 +2,7 @@
 /// interfaces). Every method is one atomic state change, so an implementation on another engine
 /// only has to keep each one a transaction.
 public typealias Store = ClientStore & UserStore & ScopeStore & RequestStore & CodeStore & TokenStore & ConsentStore & AuditStore
-    & HousekeepingStore
+    & HousekeepingStore & AttemptStore
 
 public protocol ClientStore: Sendable {
     func insertClient(_ client: Client) async throws
@@ -14,6 +14,8 @@ public protocol ClientStore: Sendable {
     /// Removes the client with its tokens, codes, consents and parked requests.
     func removeClient(id: String) async throws -> Bool
     func updateClientSecret(id: String, secret: SecretHash) async throws -> Bool
+    /// Replaces everything but the id, secret and creation time. False when there is no such client.
+    func updateClient(_ client: Client) async throws -> Bool
 }
 
 public protocol UserStore: Sendable {
@@ -24,10 +26,6 @@ public protocol UserStore: Sendable {
     /// Removes the user with their tokens and consents.
     func removeUser(username: String) async throws -> Bool
     func updatePassword(userID: String, hash: String) async throws
-    /// Counts a failed sign-in; at `limit` failures within `window` seconds the account locks
-    /// until `now + lockSeconds`. Returns the lock's end when this failure locked it.
-    func recordFailedLogin(userID: String, now: Int64, limit: Int, window: Int64, lockSeconds: Int64) async throws -> Int64?
-    func resetFailedLogins(userID: String) async throws
 }
 
 public protocol ScopeStore: Sendable {
@@ -41,8 +39,12 @@ public protocol ScopeStore: Sendable {
 
 public protocol RequestStore: Sendable {
     /// Parks a request; fails with `.duplicate` when the approval code is already in use.
-    /// `audit` is written in the same transaction (one commit per parked request).
-    func insertRequest(_ request: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?) async throws
+    /// `admit` sees how many undecided requests there are, counted in the same transaction,
+    /// and throws to refuse; `audit` is written in that transaction too (one commit per parked request).
+    func insertRequest(
+        _ request: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?,
+        admit: @escaping @Sendable (ParkedCounts) throws -> Void
+    ) async throws
     func request(approvalCode: TokenHash) async throws -> AuthorizationRequest?
     func request(handle: TokenHash) async throws -> AuthorizationRequest?
     func request(id: String) async throws -> AuthorizationRequest?
@@ -58,6 +60,18 @@ public protocol RequestStore: Sendable {
     /// Records a device's poll (RFC 8628 §3.5): polling sooner than the interval answers
     /// `.slowDown` and lengthens the interval by five seconds.
     func recordDevicePoll(id: String, now: Int64) async throws -> DevicePoll
+}
+
+/// Undecided, unexpired parked requests at the moment one more is parked.
+public struct ParkedCounts: Sendable, Equatable {
+    public var client: Int
+    public var source: Int
+    public var total: Int
+    public init(client: Int, source: Int, total: Int) {
+        self.client = client
+        self.source = source
+        self.total = total
+    }
 }
 
 public enum DevicePoll: Sendable, Equatable {
@@ -100,7 +114,10 @@ public protocol ConsentStore: Sendable {
     /// Remembers `scopes` in addition to what was remembered before.
     func rememberConsent(_ consent: Consent) async throws
     func consents(userID: String?) async throws -> [Consent]
-    func revokeConsent(userID: String, clientID: String) async throws -> Bool
+    /// Forgets the consent and, in the same transaction, revokes every token the user holds
+    /// for that client: what the consent gave ends with it. Nil when there was no consent,
+    /// else the number of tokens revoked.
+    func revokeConsent(userID: String, clientID: String) async throws -> Int?
 }
 
 /// What one housekeeping pass removed.
@@ -108,17 +125,42 @@ public struct PurgeCounts: Sendable, Equatable {
     public var codes = 0
     public var tokens = 0
     public var requests = 0
+    public var audit = 0
+    public var attempts = 0
     public init() {}
-    public var total: Int { codes + tokens + requests }
+    public var total: Int { codes + tokens + requests + audit + attempts }
 }
 
 public protocol HousekeepingStore: Sendable {
-    /// Deletes codes, tokens and parked requests that expired before `before`, at most `limit`
-    /// rows of each per call, so the write lock is held only briefly.
-    func purgeExpired(before: Int64, limit: Int) async throws -> PurgeCounts
+    /// Deletes codes, tokens and parked requests that expired before `before`, audit rows older
+    /// than `auditBefore`, and attempt counters idle since `attemptsBefore`, at most `limit` rows
+    /// of each per call, so the write lock is held only briefly.
+    func purgeExpired(before: Int64, auditBefore: Int64, attemptsBefore: Int64, limit: Int) async throws -> PurgeCounts
 }
 
 public protocol AuditStore: Sendable {
     func appendAudit(_ event: AuditEvent) async throws
     func recentAudit(limit: Int) async throws -> [AuditEvent]
+}
+
+/// A count of attempts under one key (a user, a source address), with the window it counts in
+/// and the lock it led to. The rules that read and change it live in `AttemptLimiter`.
+public struct AttemptCounter: Sendable, Equatable {
+    public var count: Int
+    public var windowStart: Int64
+    public var lockedUntil: Int64?
+    public init(count: Int, windowStart: Int64, lockedUntil: Int64? = nil) {
+        self.count = count
+        self.windowStart = windowStart
+        self.lockedUntil = lockedUntil
+    }
+}
+
+public protocol AttemptStore: Sendable {
+    func attemptCounter(key: String) async throws -> AttemptCounter?
+    /// Reads the counter, lets `change` decide its next value (nil removes it) and stores that,
+    /// atomically: concurrent callers on any process or replica see each other's changes.
+    func updateAttemptCounter<T: Sendable>(
+        key: String, _ change: @escaping @Sendable (AttemptCounter?) -> (AttemptCounter?, T)
+    ) async throws -> T
 }

@@ -9,8 +9,15 @@ import TermAuthCore
 struct AuthorizeRoutes: Sendable {
     let termAuth: TermAuth
     let issuer: IssuerURL
+    let longPolls: LongPollGate
     /// How often a waiting agent looks for a decision made by another process.
     var pollInterval: Duration = .milliseconds(200)
+
+    init(termAuth: TermAuth, issuer: IssuerURL) {
+        self.termAuth = termAuth
+        self.issuer = issuer
+        longPolls = LongPollGate(limit: termAuth.settings.limits.longPolls, limitPerSource: termAuth.settings.limits.longPollsPerSource)
+    }
 
     func register(on router: Router<TermAuthRequestContext>) {
         router.get("authorize") { request, context in try await authorize(request, context) }
@@ -30,8 +37,14 @@ struct AuthorizeRoutes: Sendable {
             guard let location = rejection.redirectURL(issuer: issuer.value) else { return errorPage(rejection.error, browser: browser) }
             return redirect(location)
         }
+        if browser {
+            let parked = try await termAuth.flow.park(validated, origin: context.peer)
+            return waitingPage(parked.approvalCode, client: validated.client, handle: parked.handle)
+        }
+        // The place is taken before parking: a refused agent leaves nothing behind.
+        try longPolls.enter(context.peer)
+        defer { longPolls.leave(context.peer) }
         let parked = try await termAuth.flow.park(validated, origin: context.peer)
-        if browser { return waitingPage(parked.approvalCode, client: validated.client, handle: parked.handle) }
         do {
             // An agent that hangs up stops the wait (else it would poll until the request expires).
             return try await request.body.consumeWithCancellationOnInboundClose { _ in try await longPoll(handle: parked.handle) }

@@ -11,9 +11,7 @@ struct IntrospectionRoutes: Sendable {
         router.post("introspect") { request, context in
             let form = try await ClientForm.read(request, context)
             let client = try await termAuth.tokens.authenticate(form.credentials)
-            // Public clients cannot prove who they are; only confidential ones (resource servers) may ask.
-            guard !client.isPublic else { throw TermAuthError.clientAuthenticationFailed }
-            let result = try await termAuth.introspection.introspect(try form.parameters.required("token"))
+            let result = try await termAuth.introspection.introspect(try form.parameters.required("token"), by: client)
             return JSONBody.response(headers: .noStore, json: IntrospectionBody(result, issuer: issuer.value).json)
         }
         router.post("revoke") { request, context in

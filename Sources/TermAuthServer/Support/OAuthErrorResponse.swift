@@ -8,8 +8,10 @@ import TermAuthCore
 enum OAuthErrorResponse {
     static func status(for code: OAuthErrorCode) -> HTTPResponse.Status {
         switch code {
+        // RFC 6749 §5.2: 400 for every token-endpoint error but invalid_client (a denied device's
+        // access_denied included); RFC 6750 §3.1 adds 401 and 403 for the resource server's two.
         case .invalidClient, .invalidToken: return .unauthorized
-        case .insufficientScope, .accessDenied: return .forbidden
+        case .insufficientScope: return .forbidden
         case .serverError: return .internalServerError
         case .temporarilyUnavailable: return .serviceUnavailable
         default: return .badRequest
@@ -28,7 +30,7 @@ enum OAuthErrorResponse {
         let code = error.oauthCode
         var headers = HTTPFields.noStore
         if code == .invalidClient { headers[.wwwAuthenticate] = "Basic realm=\"termauth\", charset=\"UTF-8\"" }
-        if code == .temporarilyUnavailable { headers[.retryAfter] = "1" }
+        if let seconds = error.retryAfter { headers[.retryAfter] = String(seconds) }
         return JSONBody.response(
             status: status(for: code), headers: headers,
             ["error": code.rawValue, "error_description": wireSafe(error.description)])

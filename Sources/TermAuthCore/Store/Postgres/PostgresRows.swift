@@ -23,7 +23,7 @@ extension Client {
             grantTypes: try r.words("grant_types").compactMap(GrantType.init(rawValue:)),
             scopes: try r.words("scopes"),
             requirePKCE: try r.value("require_pkce"), allowPlainPKCE: try r.value("allow_plain_pkce"),
-            createdAt: try r.value("created_at"))
+            mayIntrospect: try r.value("may_introspect"), createdAt: try r.value("created_at"))
     }
 }
 
@@ -31,8 +31,7 @@ extension User {
     init(pg r: PGRow) throws {
         self.init(
             id: try r.value("id"), username: try r.value("username"), displayName: try r.value("display_name"),
-            passwordHash: try r.value("password_hash"), failedLogins: Int(try r.value("failed_logins", as: Int32.self)),
-            lockedUntil: try r.value("locked_until"), createdAt: try r.value("created_at"))
+            passwordHash: try r.value("password_hash"), createdAt: try r.value("created_at"))
     }
 }
 
@@ -57,6 +56,7 @@ extension AuthorizationRequest {
             grantedScopes: try r.value("granted_scope", as: String?.self).map { ScopeSet($0.split(separator: " ").map(String.init)) })
         pollInterval = try r.value("poll_interval")
         lastPolledAt = try r.value("last_polled_at")
+        redirectURISent = try r.value("redirect_uri_sent")
     }
 }
 
@@ -96,5 +96,11 @@ extension AuditEvent {
             at: try r.value("at"), kind: Kind(rawValue: try r.value("kind")) ?? .loginFailed,
             clientID: try r.value("client_id"), username: try r.value("username"), detail: try r.value("detail"),
             origin: try r.value("origin"))
+    }
+}
+
+extension AttemptCounter {
+    init(pg r: PGRow) throws {
+        self.init(count: Int(try r.value("count", as: Int64.self)), windowStart: try r.value("window_start"), lockedUntil: try r.value("locked_until"))
     }
 }

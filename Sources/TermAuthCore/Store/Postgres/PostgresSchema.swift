@@ -68,6 +68,13 @@ enum PostgresSchema {
         ]),
         // Changes no table: see the same migration in `SQLiteSchema`.
         Migration(version: 2, name: "v2-time-ordered-token-hashes", sql: []),
+        Migration(version: 3, name: "v3-hardening", sql: [
+            "CREATE TABLE attempts(key TEXT PRIMARY KEY, count BIGINT NOT NULL, window_start BIGINT NOT NULL, locked_until BIGINT)",
+            "ALTER TABLE clients ADD COLUMN may_introspect BOOLEAN NOT NULL DEFAULT FALSE",
+            "ALTER TABLE requests ADD COLUMN redirect_uri_sent BOOLEAN NOT NULL DEFAULT TRUE",
+            "CREATE INDEX requests_origin ON requests(origin, status, expires_at)",
+            "CREATE INDEX audit_at ON audit(at)",
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

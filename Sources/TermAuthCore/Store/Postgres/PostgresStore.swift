@@ -208,12 +208,23 @@ public final class PostgresStore: Store {
         defer { clientCache.invalidate(client.id) }
         try await run("client \(client.id)") { c in
             try await c.rows("""
-                INSERT INTO clients(id, name, secret, redirect_uris, grant_types, scopes, require_pkce, allow_plain_pkce, created_at)
+                INSERT INTO clients(id, name, secret, redirect_uris, grant_types, scopes, require_pkce, allow_plain_pkce, created_at, may_introspect)
                 VALUES (\(client.id), \(client.name), \(client.secret?.encoded), \(client.redirectURIs.joined(separator: "\n")),
                     \(client.grantTypes.map(\.rawValue).joined(separator: " ")), \(client.scopes.joined(separator: " ")),
-                    \(client.requirePKCE), \(client.allowPlainPKCE), \(client.createdAt))
+                    \(client.requirePKCE), \(client.allowPlainPKCE), \(client.createdAt), \(client.mayIntrospect))
                 """)
         }
+    }
+
+    public func updateClient(_ client: Client) async throws -> Bool {
+        defer { clientCache.invalidate(client.id) }
+        return try await count("""
+            UPDATE clients SET name = \(client.name), redirect_uris = \(client.redirectURIs.joined(separator: "\n")),
+                grant_types = \(client.grantTypes.map(\.rawValue).joined(separator: " ")), scopes = \(client.scopes.joined(separator: " ")),
+                require_pkce = \(client.requirePKCE), allow_plain_pkce = \(client.allowPlainPKCE), may_introspect = \(client.mayIntrospect)
+            WHERE id = \(client.id)
+            RETURNING 1
+            """) > 0
     }
 
     public func client(id: String) async throws -> Client? {
@@ -250,9 +261,8 @@ public final class PostgresStore: Store {
     public func insertUser(_ user: User) async throws {
         try await run("user \(user.username)") { c in
             try await c.rows("""
-                INSERT INTO users(id, username, display_name, password_hash, failed_logins, locked_until, created_at)
-                VALUES (\(user.id), \(user.username), \(user.displayName), \(user.passwordHash), \(Int32(user.failedLogins)),
-                    \(user.lockedUntil), \(user.createdAt))
+                INSERT INTO users(id, username, display_name, password_hash, created_at)
+                VALUES (\(user.id), \(user.username), \(user.displayName), \(user.passwordHash), \(user.createdAt))
                 """)
         }
     }
@@ -283,34 +293,7 @@ public final class PostgresStore: Store {
 
     public func updatePassword(userID: String, hash: String) async throws {
         try await run { c in
-            try await c.rows("UPDATE users SET password_hash = \(hash), failed_logins = 0, locked_until = NULL WHERE id = \(userID)")
-        }
-    }
-
-    public func recordFailedLogin(userID: String, now: Int64, limit: Int, window: Int64, lockSeconds: Int64) async throws -> Int64? {
-        try await transaction { c in
-            // The row lock taken by this UPDATE makes concurrent failures on several replicas count one by one.
-            let rows = try await c.rows("""
-                UPDATE users SET
-                    failed_logins = CASE WHEN first_failed_at IS NULL OR first_failed_at <= \(now - window) THEN 1 ELSE failed_logins + 1 END,
-                    first_failed_at = CASE WHEN first_failed_at IS NULL OR first_failed_at <= \(now - window) THEN \(now) ELSE first_failed_at END
-                WHERE id = \(userID)
-                RETURNING failed_logins
-                """)
-            let failures = Int(try rows.first?.value("failed_logins", as: Int32.self) ?? 0)
-            guard failures >= limit else { return nil }
-            let until = now + lockSeconds
-            try await c.rows("UPDATE users SET failed_logins = 0, first_failed_at = NULL, locked_until = \(until) WHERE id = \(userID)")
-            return until
-        }
-    }
-
-    public func resetFailedLogins(userID: String) async throws {
-        try await run { c in
-            try await c.rows("""
-                UPDATE users SET failed_logins = 0, first_failed_at = NULL, locked_until = NULL
-                WHERE id = \(userID) AND (failed_logins != 0 OR locked_until IS NOT NULL)
-                """)
+            try await c.rows("UPDATE users SET password_hash = \(hash) WHERE id = \(userID)")
         }
     }
 
@@ -346,14 +329,27 @@ public final class PostgresStore: Store {
 
     // MARK: parked requests
 
-    public func insertRequest(_ r: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?) async throws {
+    public func insertRequest(
+        _ r: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?,
+        admit: @escaping @Sendable (ParkedCounts) throws -> Void
+    ) async throws {
         try await transaction("approval code") { c in
+            // Replicas park one at a time, so two of them cannot both take the last place.
+            try await c.rows("SELECT pg_advisory_xact_lock(hashtext('termauth:park'))")
+            let counts = try await c.rows("""
+                SELECT count(*) FILTER (WHERE client_id = \(r.clientID)) AS client, count(*) FILTER (WHERE origin = \(r.origin)) AS source,
+                    count(*) AS total
+                FROM requests WHERE status = 'pending' AND expires_at > \(r.createdAt)
+                """).first
+            try admit(ParkedCounts(
+                client: Int(try counts?.value("client", as: Int64.self) ?? 0), source: Int(try counts?.value("source", as: Int64.self) ?? 0),
+                total: Int(try counts?.value("total", as: Int64.self) ?? 0)))
             try await c.rows("""
                 INSERT INTO requests(id, approval_hash, handle_hash, client_id, redirect_uri, response_type, scope, state,
-                    code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval)
+                    code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval, redirect_uri_sent)
                 VALUES (\(r.id), \(approvalCode.bytes), \(handle.bytes), \(r.clientID), \(r.redirectURI), \(r.responseType.rawValue),
                     \(r.scopes.string), \(r.state), \(r.codeChallenge), \(r.codeChallengeMethod?.rawValue), \(r.origin), \(r.createdAt),
-                    \(r.expiresAt), \(r.status.rawValue), \(r.pollInterval))
+                    \(r.expiresAt), \(r.status.rawValue), \(r.pollInterval), \(r.redirectURISent))
                 """)
             if let audit { try await Self.insert(audit, c) }
         }
@@ -566,13 +562,22 @@ public final class PostgresStore: Store {
         return try await all("SELECT * FROM consents ORDER BY user_id, client_id", Consent.init(pg:))
     }
 
-    public func revokeConsent(userID: String, clientID: String) async throws -> Bool {
-        try await count("DELETE FROM consents WHERE user_id = \(userID) AND client_id = \(clientID) RETURNING 1") > 0
+    public func revokeConsent(userID: String, clientID: String) async throws -> Int? {
+        try await transaction { c in
+            guard try await !c.rows("DELETE FROM consents WHERE user_id = \(userID) AND client_id = \(clientID) RETURNING 1").isEmpty else {
+                return nil
+            }
+            return try await c.rows("""
+                UPDATE tokens SET revoked = TRUE WHERE hash IN (
+                    SELECT hash FROM tokens WHERE user_id = \(userID) AND client_id = \(clientID) AND NOT revoked ORDER BY hash FOR UPDATE)
+                RETURNING 1
+                """).count
+        }
     }
 
     // MARK: housekeeping
 
-    public func purgeExpired(before: Int64, limit: Int) async throws -> PurgeCounts {
+    public func purgeExpired(before: Int64, auditBefore: Int64, attemptsBefore: Int64, limit: Int) async throws -> PurgeCounts {
         let limit = Int64(limit)
         return try await transaction { c in
             var counts = PurgeCounts()
@@ -585,7 +590,47 @@ public final class PostgresStore: Store {
             counts.requests = try await c.rows("""
                 DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE expires_at < \(before) LIMIT \(limit)) RETURNING 1
                 """).count
+            counts.audit = try await c.rows("""
+                DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < \(auditBefore) ORDER BY at LIMIT \(limit)) RETURNING 1
+                """).count
+            counts.attempts = try await c.rows("""
+                DELETE FROM attempts WHERE key IN (
+                    SELECT key FROM attempts WHERE window_start < \(attemptsBefore) AND coalesce(locked_until, 0) < \(attemptsBefore) LIMIT \(limit))
+                RETURNING 1
+                """).count
             return counts
+        }
+    }
+
+    // MARK: attempts
+
+    public func attemptCounter(key: String) async throws -> AttemptCounter? {
+        try await one("SELECT count, window_start, locked_until FROM attempts WHERE key = \(key)", AttemptCounter.init(pg:))
+    }
+
+    public func updateAttemptCounter<T: Sendable>(
+        key: String, _ change: @escaping @Sendable (AttemptCounter?) -> (AttemptCounter?, T)
+    ) async throws -> T {
+        try await transaction { c in
+            // The row lock makes concurrent attempts on every replica count one by one; a key
+            // seen for the first time is serialised by an advisory lock on its name instead.
+            try await c.rows("SELECT pg_advisory_xact_lock(hashtext(\(key)))")
+            let current = try await c.rows("SELECT count, window_start, locked_until FROM attempts WHERE key = \(key) FOR UPDATE")
+                .first.map(AttemptCounter.init(pg:))
+            let (next, result) = change(current)
+            if next != current {
+                if let next {
+                    try await c.rows("""
+                        INSERT INTO attempts(key, count, window_start, locked_until)
+                        VALUES (\(key), \(Int64(next.count)), \(next.windowStart), \(next.lockedUntil))
+                        ON CONFLICT (key) DO UPDATE SET count = EXCLUDED.count, window_start = EXCLUDED.window_start,
+                            locked_until = EXCLUDED.locked_until
+                        """)
+                } else {
+                    try await c.rows("DELETE FROM attempts WHERE key = \(key)")
+                }
+            }
+            return result
         }
     }
 

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Where PBKDF2 runs: a few threads of its own with a bounded queue, never Swift's cooperative
+/// pool, so a flood of sign-ins cannot stall every other request. The threads run at a lower
+/// priority than the request threads: under load, cheap requests go first and sign-ins wait.
+/// Past the queue, a sign-in is refused at once (503 with Retry-After) instead of waiting.
+public final class PasswordHashPool: @unchecked Sendable {
+    /// How much lower than the request threads (nice levels: 5 gives about a quarter of a busy core).
+    static let niceness: Int32 = 5
+
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private let queueLimit: Int
+    private var idle: Int
+
+    public init(threads: Int, queue: Int) {
+        queueLimit = queue
+        idle = 0
+        for i in 0..<max(1, threads) {
+            let thread = Thread { [unowned self] in self.work() }
+            thread.name = "termauth-hash-\(i)"
+            thread.start()
+        }
+    }
+
+    /// One pool per process, sized by the first settings that ask for it.
+    private static let sharedLock = NSLock()
+    nonisolated(unsafe) private static var sharedPool: PasswordHashPool?
+
+    public static func shared(for security: Settings.Security) -> PasswordHashPool {
+        sharedLock.lock()
+        defer { sharedLock.unlock() }
+        if let pool = sharedPool { return pool }
+        let pool = PasswordHashPool(threads: security.passwordHashThreads, queue: security.passwordHashQueue)
+        sharedPool = pool
+        return pool
+    }
+
+    /// Runs `work` on a hashing thread. Throws `.overloaded` when every thread is busy and the queue is full.
+    public func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            condition.lock()
+            guard jobs.count < queueLimit + idle else {
+                condition.unlock()
+                continuation.resume(throwing: TermAuthError.overloaded("password checks", retryAfter: 1))
+                return
+            }
+            jobs.append { continuation.resume(returning: work()) }
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    private func work() {
+        #if os(Linux)
+        // Per-thread nice on Linux: PRIO_PROCESS with the thread's own id, which Glibc's Swift
+        // overlay does not offer (no gettid), so it is read from /proc/thread-self ("PID/task/TID").
+        var link = [CChar](repeating: 0, count: 64)
+        if readlink("/proc/thread-self", &link, link.count - 1) > 0,
+            let tid = String(cString: link).split(separator: "/").last.flatMap({ id_t($0) })
+        {
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid, Self.niceness)
+        }
+        #endif
+        while true {
+            condition.lock()
+            idle += 1
+            while jobs.isEmpty { condition.wait() }
+            idle -= 1
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
+}
