@@ -220,7 +220,7 @@ def _on_terminal(ta, args: list[str], answers: list[tuple[str, str]], timeout: f
     return code, seen.decode(errors="replace")
 
 
-def test_on_a_terminal_approve_asks_and_no_leaves_it_pending(private):
+def test_on_a_terminal_approve_asks_and_only_y_approves(private):
     ta, server = private
     name = unique("Photo Sync")
     client, agent, entry = park(ta, server, name=name)
@@ -234,12 +234,24 @@ def test_on_a_terminal_approve_asks_and_no_leaves_it_pending(private):
     assert "approve? [y/N]" in screen, f"no question on the terminal:\n{screen}"
     assert "Deny if someone sent you this code" in screen, screen
     assert client["client_id"] in screen, screen
+    # "n" must not approve. Whether it denies or leaves the request pending
+    # the spec leaves open; either way no code reaches the client.
     time.sleep(0.5)
-    assert agent.early_answer() is None, f"answering n decided the request (exit {rc}):\n{screen}"
-    assert still_pending(ta, code), f"answering n ended the request:\n{screen}"
+    if agent.early_answer() is None:
+        assert still_pending(ta, code), f"answering n: neither pending nor answered:\n{screen}"
+        approve_yes(ta, code, "--deny")
+    got = location_query(agent.join())
+    assert "code" not in got and got.get("error") == "access_denied", \
+        f"answering n approved the request (exit {rc}): {got}\n{screen}"
+    assert not any(e["kind"] == "request.approved" and e.get("client_id") == client["client_id"]
+                   for e in audit(ta))
 
+    # A new request, answered y on the terminal, is approved.
+    client, agent, entry = park(ta, server, name=name)
+    args = ["approve", entry["approval_code"], "--user", ALICE]
     rc, screen = _on_terminal(ta, args, [("assword", ALICE_PASSWORD), ("approve? [y/N]", "y")])
     assert rc == 0, f"approve answered y exited {rc}:\n{screen}"
+    assert "approve? [y/N]" in screen, screen
     got = location_query(agent.join())
     assert got.get("code"), got
 

@@ -234,8 +234,11 @@ HASH_ROUNDS = 200_000
 def test_password_hashes_waiting_beyond_the_queue_get_503(termauth, tmp_path):
     user, password = "erin", "erin's real password"
     # Real hashing cost (timing matters here): every sign-in keeps the one
-    # hashing thread busy long enough for the other requests to queue.
+    # hashing thread busy long enough for the other requests to queue. The
+    # failure limits are high so that attempts in flight, which count against
+    # them until they succeed, do not turn any away before the queue does.
     ta = instance(termauth, tmp_path, users=(), security=f"""
+max_failed_logins = 100
 max_failed_logins_per_source = 1000
 password_hash_threads = 1
 password_hash_queue = 1

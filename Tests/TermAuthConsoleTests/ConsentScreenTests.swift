@@ -7,7 +7,7 @@ import TermAuthCore
         var screen = ConsentScreen(pending: ScreenFixtures.pending(), username: "alice", language: nil)
         #expect(screen.focus == .scope(1))
         let text = ScreenFixtures.text(screen.view(size: ScreenFixtures.size, theme: .builtIn))
-        #expect(text.contains("Demo App wants to:"))
+        #expect(text.contains("Demo App (name chosen by the client) wants to:"))
         #expect(text.contains("[#] Know who you are (required)"))
         #expect(text.contains("›[x] Read your profile"))
         #expect(text.contains("[x] Read your email address"))
@@ -79,7 +79,7 @@ import TermAuthCore
         let canvas = screen.view(size: ScreenFixtures.size, theme: .builtIn)
         let all = canvas.cells.map(\.text).joined()
         for bad in ["\u{1B}", "\r", "\u{202E}", "\u{200B}"] { #expect(!all.contains(bad)) }
-        #expect(ScreenFixtures.text(canvas).contains("Evil[2JAppgnp.exe wants to:"))
+        #expect(ScreenFixtures.text(canvas).contains("Evil[2JAppgnp.exe (name chosen by the client) wants to:"))
     }
 
     @Test func longDescriptionsAreCutWithAnEllipsis() throws {
@@ -98,5 +98,16 @@ import TermAuthCore
         let text = ScreenFixtures.text(screen.view(size: ScreenFixtures.size, theme: .builtIn))
         #expect(text.contains("›[x] Scope number 20"))
         #expect(text.contains("↑ more"))
+    }
+
+    /// Consent phishing: before approving, the person sees where the request came from and
+    /// when, its code, where the answer goes, and the warning.
+    @Test func showsWhereAndWhenTheRequestCameFromAndTheWarning() {
+        let screen = ConsentScreen(pending: ScreenFixtures.pending(), username: "alice", language: nil, now: 125)
+        let text = ScreenFixtures.text(screen.view(size: ScreenFixtures.size, theme: .builtIn))
+        #expect(text.contains("client id demo · code BDWP-HQPK"))
+        #expect(text.contains("answer goes to http://127.0.0.1:4000"))
+        #expect(text.contains("requested 2m ago from 127.0.0.1"))
+        #expect(text.contains("signed in as alice · Deny if someone sent you this code."))
     }
 }

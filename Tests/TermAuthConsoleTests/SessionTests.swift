@@ -13,6 +13,7 @@ import TermAuthCore
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             var settings = Settings()
             settings.security.passwordHashRounds = PasswordHasher.minimumRounds
+            settings.security.failedSignInMilliseconds = 0
             termAuth = try TermAuth.open(database: dir + "/t.db", settings: settings)
             try await termAuth.admin.addScope(Scope(name: "profile", description: "Read your profile"))
             try await termAuth.admin.addScope(Scope(name: "email", description: "Read your email"))
@@ -84,7 +85,7 @@ extension SessionTests {
         let pending = try await world.park()
         let result = try await ApprovalSession(flow: world.termAuth.flow, runner: ScreenRunner(terminal: terminal, theme: .builtIn), language: nil).run(pending)
         #expect(result == .denied)
-        #expect(try await world.termAuth.store.user(username: "alice")?.lockedUntil != nil)
+        #expect(try await world.termAuth.admin.lockedUntil(username: "alice") != nil)
         let refusals = terminal.frames.filter { $0.lines.joined().contains("incorrect username or password") }
         #expect(!refusals.isEmpty)
     }

@@ -110,4 +110,33 @@ import TermAuthTestSupport
             try await f.termAuth.flow.validator.validate(f.authorizeQuery() + [("scope", "email")])
         }
     }
+
+    /// RFC 6749 §4.1.3: a redirect_uri named at /authorize must be repeated at /token, even
+    /// when the client has only one registered URI; one that was implied may be left out.
+    @Test(arguments: TestStore.all) func aNamedRedirectURIMustBeRepeated(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
+        _ = try await f.seeded()
+        let (_, secret) = try await f.termAuth.admin.addClient(.init(id: "one", name: "One", redirectURIs: ["https://one.example/cb"]))
+        let flow = f.termAuth.flow
+        func code(naming: Bool) async throws -> String {
+            var pairs = f.authorizeQuery([("client_id", "one"), ("redirect_uri", naming ? "https://one.example/cb" : "")])
+            pairs.removeAll { $0.0 == "redirect_uri" && !naming }
+            let parked = try await flow.park(try await flow.validator.validate(pairs), origin: "test")
+            let pending = try await flow.pending(approvalCode: parked.approvalCode, source: "test")
+            try await flow.approve(pending, user: try await flow.signIn(username: "alice", password: Fixture.password, for: pending), scopes: nil, remember: false)
+            guard case .redirect(let location) = try await flow.deliver(handle: parked.handle) else { throw TermAuthError.unknownRequest }
+            #expect(location.hasPrefix("https://one.example/cb?"))
+            return try #require(Fixture.query(location)["code"])
+        }
+        let base = ["grant_type": "authorization_code", "code_verifier": Fixture.verifier]
+        var named = base
+        named["code"] = try await code(naming: true)
+        await #expect(throws: TermAuthError.missingParameter("redirect_uri")) { try await f.exchange(named, id: "one", secret: secret) }
+        named["redirect_uri"] = "https://one.example/cb"
+        _ = try await f.exchange(named, id: "one", secret: secret)
+
+        var implied = base
+        implied["code"] = try await code(naming: false)
+        _ = try await f.exchange(implied, id: "one", secret: secret)
+    }
 }

@@ -63,4 +63,43 @@ import TermAuthTestSupport
         #expect(audit.contains { $0.kind == .tokenRevoked })
         #expect(audit.contains { $0.kind == .tokenIssued })
     }
+
+    /// A public client's id is no credential: registering it for the password grant is refused,
+    /// and one registered so before this rule is refused at the token endpoint.
+    @Test(arguments: TestStore.all) func passwordGrantNeverForPublicClients(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
+        _ = try await f.seeded()
+        await #expect(throws: TermAuthError.self) {
+            _ = try await f.termAuth.admin.addClient(.init(id: "cli", name: "CLI", isPublic: true, redirectURIs: [], grantTypes: [.password]))
+        }
+        try await f.termAuth.store.insertClient(Client(id: "old", name: "Old", secret: nil, redirectURIs: [], grantTypes: [.password]))
+        let form = ["grant_type": "password", "username": "alice", "password": Fixture.password]
+        await #expect(throws: TermAuthError.grantNotAllowed(.password)) { try await f.exchange(form, id: "old", secret: nil) }
+    }
+
+    @Test(arguments: TestStore.all) func onlyClientsRegisteredForItMayIntrospect(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
+        let (app, secret) = try await f.seeded()
+        let tokens = try await f.redeem(try await f.issueCode(), secret: secret)
+        await #expect(throws: TermAuthError.introspectionNotAllowed) { try await f.termAuth.introspection.introspect(tokens.accessToken, by: app) }
+        let (rs, _) = try await f.termAuth.admin.addClient(.init(id: "rs", name: "API", redirectURIs: [], grantTypes: [.clientCredentials], mayIntrospect: true))
+        #expect(try await f.termAuth.introspection.introspect(tokens.accessToken, by: rs).active)
+        #expect(try await f.termAuth.store.client(id: "rs")?.mayIntrospect == true)
+    }
+
+    /// What a consent gave ends with it: revoking it revokes that user's tokens for that client.
+    @Test(arguments: TestStore.all) func revokingAConsentRevokesItsTokens(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
+        let (_, secret) = try await f.seeded()
+        let tokens = try await f.redeem(try await f.issueCode(remember: true), secret: secret)
+        let other = try await f.termAuth.admin.issueToken(clientID: "app", username: nil, scopes: ScopeSet(["profile"]), ttl: nil)
+        try await f.termAuth.admin.revokeConsent(username: "alice", clientID: "app")
+        #expect(try await f.termAuth.introspection.introspect(tokens.accessToken) == .inactive)
+        await #expect(throws: TermAuthError.invalidRefreshToken) {
+            try await f.exchange(["grant_type": "refresh_token", "refresh_token": tokens.refreshToken!], secret: secret)
+        }
+        // A token that was not the user's stays.
+        #expect(try await f.termAuth.introspection.introspect(other.accessToken).active)
+        #expect(try await f.termAuth.store.recentAudit(limit: 5).last?.detail == "2 tokens revoked with it")
+    }
 }

@@ -70,6 +70,15 @@ import Testing
                 uri: "/introspect", method: .post, headers: f.tokenHeaders(), body: ServerFixture.form([("token", issued.accessToken)]))
             #expect(String(buffer: after.body) == "{\"active\":false}")
         }
+        // A client not registered for introspection learns nothing, and is told why.
+        let (_, otherSecret) = try await f.termAuth.admin.addClient(.init(id: "other", name: "Other", redirectURIs: ["https://o.example/cb"]))
+        try await f.test { client in
+            var headers = ServerFixture.formHeaders
+            headers[.authorization] = "Basic " + Data("other:\(otherSecret!)".utf8).base64EncodedString()
+            let refused = try await client.execute(uri: "/introspect", method: .post, headers: headers, body: ServerFixture.form([("token", issued.accessToken)]))
+            #expect(refused.status == .badRequest)
+            #expect(try ServerFixture.json(refused.body)["error"] as? String == "unauthorized_client")
+        }
     }
 
     @Test(arguments: TestStore.all) func metadataListsTheNewEndpointsAndOnlyEnabledGrants(_ store: TestStore) async throws {
@@ -82,7 +91,8 @@ import Testing
             #expect(m["response_types_supported"] as? [String] == ["code"])
             #expect((m["grant_types_supported"] as? [String])?.contains("password") == false)
         }
-        _ = try await f.termAuth.admin.addClient(.init(id: "spa", name: "SPA", isPublic: true, redirectURIs: ["https://s.example/cb"], grantTypes: [.implicit, .password]))
+        _ = try await f.termAuth.admin.addClient(.init(id: "spa", name: "SPA", isPublic: true, redirectURIs: ["https://s.example/cb"], grantTypes: [.implicit]))
+        _ = try await f.termAuth.admin.addClient(.init(id: "legacy", name: "Legacy", redirectURIs: [], grantTypes: [.password]))
         try await f.test { client in
             let m = try ServerFixture.json(try await client.execute(uri: "/.well-known/oauth-authorization-server", method: .get).body)
             #expect(m["response_types_supported"] as? [String] == ["code", "token"])

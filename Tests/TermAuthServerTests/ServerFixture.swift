@@ -19,6 +19,8 @@ struct ServerFixture {
     static func make(_ store: TestStore = .sqlite) async throws -> ServerFixture {
         var settings = Settings()
         settings.security.passwordHashRounds = PasswordHasher.minimumRounds
+        settings.security.failedSignInMilliseconds = 0
+        settings.security.failedClientAuthMilliseconds = 0
         settings.issuer = "http://auth.test"
         let termAuth = try await store.open(settings: settings)
         try await termAuth.admin.addScope(Scope(name: "profile", description: "Read your profile"))
@@ -26,7 +28,7 @@ struct ServerFixture {
         _ = try await termAuth.admin.addUser(username: "alice", displayName: "Alice", password: password)
         let (_, secret) = try await termAuth.admin.addClient(.init(
             id: "app", name: "App", redirectURIs: ["https://app.example/cb"],
-            grantTypes: [.authorizationCode, .refreshToken, .clientCredentials]))
+            grantTypes: [.authorizationCode, .refreshToken, .clientCredentials], mayIntrospect: true))
         return ServerFixture(termAuth: termAuth, secret: secret!)
     }
 

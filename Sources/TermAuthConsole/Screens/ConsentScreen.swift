@@ -68,22 +68,22 @@ public struct ConsentScreen: Screen {
     public func view(size: Size, theme: Theme) -> Canvas {
         let (panel, blank) = Panel.make(size: size, theme: theme, title: "TermAuth · Allow access?",
                                         hint: "↑↓ move · Space toggle · a approve · d deny · Esc deny",
-                                        preferredHeight: 16 + items.count)
+                                        preferredHeight: 17 + items.count)
         guard let panel else { return blank }
         var canvas = panel.canvas
         let (x, w) = panel.inner
         let c = context
         let chosen = " (name chosen by the client) wants to:"
         canvas.put(TextWidth.untrusted(c.clientName, width: w - TextWidth.of(chosen)) + chosen, row: panel.row(2), column: x, role: .title)
-        canvas.put("client id \(TextWidth.untrusted(c.clientID, width: 24)) · answer goes to \(TextWidth.untrusted(c.destination, width: max(8, w - 52)))",
-                   row: panel.row(3), column: x, role: .hint)
-        canvas.put("requested \(ApprovalContext.age(c.ageSeconds)) ago from \(TextWidth.untrusted(c.source, width: 40)) · code \(c.approvalCode)",
-                   row: panel.row(4), column: x, role: .hint)
-        let end = canvas.put("signed in as \(TextWidth.untrusted(username, width: max(8, w - 50))) · ", row: panel.row(5), column: x, role: .hint)
-        canvas.put(ApprovalContext.warning, row: panel.row(5), column: end, role: .error)
+        canvas.put("client id \(TextWidth.untrusted(c.clientID, width: w - 30)) · code \(c.approvalCode)", row: panel.row(3), column: x, role: .hint)
+        canvas.put("answer goes to \(TextWidth.untrusted(c.destination, width: w - 15))", row: panel.row(4), column: x, role: .hint)
+        canvas.put("requested \(ApprovalContext.age(c.ageSeconds)) ago from \(TextWidth.untrusted(c.source, width: w - 24))",
+                   row: panel.row(5), column: x, role: .hint)
+        let end = canvas.put("signed in as \(TextWidth.untrusted(username, width: max(8, w - 50))) · ", row: panel.row(6), column: x, role: .hint)
+        canvas.put(ApprovalContext.warning, row: panel.row(6), column: end, role: .error)
 
-        // Rows left for scopes between the header (7) and remember/buttons/hint (6 rows).
-        let listTop = panel.row(7)
+        // Rows left for scopes between the header (8) and remember/buttons/hint (6 rows).
+        let listTop = panel.row(8)
         let room = max(1, panel.fromBottom(7) - listTop)
         let focusedItem: Int? = { if case .scope(let i) = focus { return i }; return nil }()
         let first = max(0, min((focusedItem ?? 0) - room + 1, items.count - room))

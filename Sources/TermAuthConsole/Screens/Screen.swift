@@ -12,3 +12,5 @@ public enum ScreenEffect<Outcome> {
     /// Ctrl-C: leave the program, terminal restored.
     case quit
 }
+
+extension ScreenEffect: Equatable where Outcome: Equatable {}

@@ -17,8 +17,11 @@ public final class PasswordHashPool: @unchecked Sendable {
         queueLimit = queue
         idle = 0
         for i in 0..<max(1, threads) {
-            let thread = Thread { [unowned self] in self.work() }
-            thread.name = "termauth-hash-\(i)"
+            let thread = Thread { [unowned self] in
+                // Named from inside: on Linux a name set before start does not reach the thread.
+                Thread.current.name = "termauth-hash-\(i)"
+                self.work()
+            }
             thread.start()
         }
     }
