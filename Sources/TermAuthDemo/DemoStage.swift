@@ -128,7 +128,8 @@ final class DemoStage: Sendable {
         let names = scopes.map(\.name)
         let app = try await admin.addClient(ClientRegistration(
             id: appClientID, name: "TermAuth Demo App", isPublic: false, redirectURIs: [callback.absoluteString],
-            grantTypes: [.authorizationCode, .refreshToken, .clientCredentials], scopes: names))
+            // It also plays the resource server that checks tokens at /introspect.
+            grantTypes: [.authorizationCode, .refreshToken, .clientCredentials], scopes: names, mayIntrospect: true))
         _ = try await admin.addClient(ClientRegistration(
             id: deviceClientID, name: "Demo TV", isPublic: true, redirectURIs: [], grantTypes: [.deviceCode, .refreshToken], scopes: names))
         guard let secret = app.secret else { throw TermAuthError.configuration("the demo application got no secret") }

@@ -14,11 +14,21 @@ struct Authorize: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var themeOptions: ThemeOptions
     @Argument(help: "The authorization URL, e.g. http://127.0.0.1:8080/authorize?response_type=code&client_id=...") var url: String
+    @Option(help: "This server's issuer URL (default: the settings' issuer, else http://HOST:PORT of the settings' [server]).")
+    var issuer: String?
 
     func run() async throws {
-        guard let components = URLComponents(string: url), components.path.hasSuffix("/authorize") || components.path.isEmpty,
+        guard let components = URLComponents(string: url), components.path.hasSuffix("/authorize"),
               let query = components.percentEncodedQuery
         else { throw TermAuthError.invalidArgument("not an authorization URL (expected .../authorize?response_type=code&client_id=...)") }
+        let settings = try global.settings()
+        // The issuer the client gets back in `iss` (RFC 9207) is this server's, never one read
+        // from the pasted URL: a URL built for another server is refused instead.
+        let issuer = self.issuer ?? settings.issuer ?? Self.serverAddress(settings)
+        guard Self.issuer(of: components) == issuer else {
+            throw TermAuthError.invalidArgument(
+                "this URL is for \(Output.safe(Self.issuer(of: components) ?? "another server")), not this server (\(issuer)); pass --issuer if this server is reached by that address")
+        }
         let pairs: [(String, String)]
         do { pairs = try FormParser.parse(Substring(query)) } catch {
             throw TermAuthError.malformedParameter("query", reason: error.reason)
@@ -47,8 +57,6 @@ struct Authorize: AsyncParsableCommand {
         case .denied:
             Output.line("denied: \(Output.safe(validated.client.name)) is told access_denied")
         }
-        // The client reached this server at the URL it built; that is the issuer it expects in `iss`.
-        let issuer = termAuth.settings.issuer ?? Self.issuer(of: components)
         guard case .redirect(let location) = try await flow.deliver(requestID: parked.request.id, issuer: issuer) else {
             throw TermAuthError.requestAlreadyDecided
         }
@@ -58,6 +66,13 @@ struct Authorize: AsyncParsableCommand {
 }
 
 extension Authorize {
+    /// Where `termauth serve` with these settings listens.
+    static func serverAddress(_ settings: Settings) -> String {
+        let scheme = settings.tlsCertificateFile == nil ? "http" : "https"
+        let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+        return "\(scheme)://\(host):\(settings.port)"
+    }
+
     /// `http://host:port/prefix` from `http://host:port/prefix/authorize?…`.
     static func issuer(of components: URLComponents) -> String? {
         guard let scheme = components.scheme, let host = components.host else { return nil }

@@ -68,8 +68,8 @@ done
 show "the request is parked; the person approves approval code $code"
 
 step "3 grant authorization" "resource owner → authorization server"
-show "\$ termauth approve $code --user alice --password-stdin"
-echo 'correct horse battery' | ta approve "$code" --user alice --password-stdin | sed 's/^/   /'
+show "\$ termauth approve $code --user alice --password-stdin --yes"
+echo 'correct horse battery' | ta approve "$code" --user alice --password-stdin --yes 2>&1 | sed 's/^/   /'
 
 step "4 send authorization code" "authorization server → application"
 wait "$poll"

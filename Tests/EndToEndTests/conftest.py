@@ -108,8 +108,13 @@ class TermAuth:
         self.run(*args, input=password + "\n")
 
     def add_client(self, name: str, redirect_uris=(), grants=(), scopes=(),
-                   public: bool = False, client_id: str | None = None) -> dict:
+                   public: bool = False, client_id: str | None = None,
+                   introspect: bool | None = None) -> dict:
         args = ["client", "add", "--name", name]
+        # Most tests check their tokens at /introspect with the client they hold, so a
+        # confidential client may introspect unless the test says otherwise.
+        if introspect or (introspect is None and not public):
+            args.append("--introspect")
         if client_id:
             args += ["--id", client_id]
         if public:
@@ -162,7 +167,9 @@ class TermAuth:
     def approve(self, code: str, *extra: str, user: str = ALICE,
                 password: str = ALICE_PASSWORD,
                 check: bool = True) -> subprocess.CompletedProcess:
-        return self.run("approve", code, "--user", user, "--password-stdin", *extra,
+        # No terminal to confirm on here: --yes approves (it reads the summary on stderr).
+        confirm = () if "--deny" in extra else ("--yes",)
+        return self.run("approve", code, "--user", user, "--password-stdin", *confirm, *extra,
                         input=password + "\n", check=check)
 
 

@@ -98,7 +98,7 @@ def test_device_flow_survives_sigkill_while_polling(termauth, tmp_path):
     restart every device ends with exactly one token, which is active."""
     ta = private_termauth(termauth, tmp_path)
     device_client = ta.add_client(unique("tv"), public=True, grants=[DEVICE_GRANT, "refresh_token"])
-    rs = ta.add_client(unique("rs"), grants=["client_credentials"])
+    rs = ta.add_client(unique("rs"), grants=["client_credentials"], introspect=True)
     rs_auth = (rs["client_id"], rs["client_secret"])
     server = ServeProcess(ta, tmp_path / "serve.log").start()
     devices = []
@@ -185,7 +185,7 @@ def test_refresh_rotations_survive_sigkill(termauth, tmp_path):
     token still works, unless the kill cut off a rotation the server had
     already committed: then presenting it is reuse, which the audit log says."""
     ta = private_termauth(termauth, tmp_path)
-    rs = ta.add_client(unique("rs"), grants=["client_credentials"])
+    rs = ta.add_client(unique("rs"), grants=["client_credentials"], introspect=True)
     rs_auth = (rs["client_id"], rs["client_secret"])
     server = ServeProcess(ta, tmp_path / "serve.log").start()
     chains = []

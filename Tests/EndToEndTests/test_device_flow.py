@@ -121,7 +121,7 @@ def test_wrong_device_codes_are_rate_limited(seeded, server):
 
 
 def test_introspection_and_revocation_with_a_resource_server_client(seeded, server):
-    rs = seeded.add_client(unique("rs"), grants=["client_credentials"])
+    rs = seeded.add_client(unique("rs"), grants=["client_credentials"], introspect=True)
     token = seeded.json("token", "issue", "--client", rs["client_id"], "--user", ALICE, "--scope", "profile", "--json")
     auth = (rs["client_id"], rs["client_secret"])
     info = requests.post(server.url("/introspect"), data={"token": token["access_token"]}, auth=auth, timeout=10).json()

@@ -167,7 +167,7 @@ class Decider:
                 self.done.add(code)
                 deny = (self.approved + self.denied) % 2 == 1
                 proc = self.ta.run("approve", code, "--user", DECIDER, "--password-stdin",
-                                   *(["--deny"] if deny else []),
+                                   *(["--deny"] if deny else ["--yes"]),
                                    input=DECIDER_PASSWORD + "\n", check=False)
                 if proc.returncode != 0:
                     self.failed += 1  # expired or answered meanwhile: nothing waits on it
@@ -390,7 +390,7 @@ def test_continue_with_device_code_handle_is_not_a_server_error(fuzz_termauth, f
                       data={"scope": "profile"}, timeout=10)
     assert r.status_code == 200, r.text
     device = r.json()
-    ta.run("approve", device["user_code"], "--user", DECIDER, "--password-stdin",
+    ta.run("approve", device["user_code"], "--user", DECIDER, "--password-stdin", "--yes",
            input=DECIDER_PASSWORD + "\n")
     r = requests.get(server.url("/authorize/continue"), params={"handle": device["device_code"]},
                      headers={"Accept": "text/html"}, allow_redirects=False, timeout=10)

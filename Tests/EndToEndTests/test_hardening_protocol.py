@@ -105,7 +105,10 @@ def test_redirect_uri_sent_to_authorize_must_be_repeated_at_token(private):
     r = redeem(server, client, sent, None)
     assert r.status_code == 400, \
         f"/authorize had redirect_uri, /token did not: HTTP {r.status_code} {r.text[:300]}"
-    assert r.json().get("error") == "invalid_grant", r.text
+    # RFC 6749 §5.2: a required parameter is missing, so invalid_request (a different value
+    # is invalid_grant, below).
+    assert r.json().get("error") == "invalid_request", r.text
+    assert "redirect_uri" in r.json().get("error_description", ""), r.text
     assert "access_token" not in r.text
 
     other = code_flow(ta, server, client, APP_REDIRECT)
@@ -135,7 +138,7 @@ introspect = true
                  "--introspect", "--json", check=False)
     assert out.returncode == 0, f"client add --introspect: {out.stderr}"
     rs = json.loads(out.stdout)
-    plain = ta.add_client(unique("plain"), grants=["client_credentials"])
+    plain = ta.add_client(unique("plain"), grants=["client_credentials"], introspect=False)
     token = ta.json("token", "issue", "--client", plain["client_id"], "--user", ALICE,
                     "--scope", "profile", "--json")["access_token"]
 

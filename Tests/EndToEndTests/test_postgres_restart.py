@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(not CLUSTER, reason="needs the test run's own Po
 def test_restart_mid_load_fails_fast_recovers_and_loses_nothing(termauth, tmp_path):
     ta = postgres_termauth(termauth, tmp_path, "restart")
     with ServeProcess(ta, tmp_path / "serve.log") as server:
-        job = ta.add_client(unique("job"), grants=["client_credentials"], scopes=["profile"])
+        job = ta.add_client(unique("job"), grants=["client_credentials"], scopes=["profile"], introspect=True)
         auth = (job["client_id"], job["client_secret"])
         results: list[tuple[float, float, int, str]] = []  # (start, seconds, status, token or error)
         lock = threading.Lock()

@@ -24,7 +24,7 @@ def private(termauth, tmp_path_factory):
     directory = tmp_path_factory.mktemp("races")
     ta = private_termauth(termauth, directory)
     with ServeProcess(ta, directory / "serve.log") as server:
-        rs = ta.add_client(unique("rs"), grants=["client_credentials"])
+        rs = ta.add_client(unique("rs"), grants=["client_credentials"], introspect=True)
         yield ta, server, (rs["client_id"], rs["client_secret"])
 
 
@@ -132,7 +132,7 @@ def test_two_people_decide_one_request_at_once(private, first, second):
     code = ta.wait_for_approval_code(client["client_id"], stop_if=agent.early_answer)
 
     def argv(decision):
-        extra = ["--deny"] if decision == "deny" else []
+        extra = ["--deny"] if decision == "deny" else ["--yes"]
         return [str(ta.binary), "approve", code, "--user", "alice", "--password-stdin", *extra,
                 "--db", str(ta.db), "--config", str(ta.config)]
 
@@ -157,7 +157,7 @@ def test_two_people_decide_one_request_at_once(private, first, second):
     winner = codes.index(0)
     loser = 1 - winner
     stderr = outs[loser][1]
-    assert stderr.startswith("termauth: error: ") and "already decided" in stderr, stderr
+    assert "\ntermauth: error: " in stderr and "already decided" in stderr, stderr
     decision = (first, second)[winner]
     assert outs[winner][0].startswith("approved" if decision == "approve" else "denied"), outs
 

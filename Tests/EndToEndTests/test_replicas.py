@@ -45,7 +45,7 @@ def replicas(termauth, tmp_path_factory):
     ta = postgres_termauth(termauth, directory, "replicas")
     with ServeProcess(ta, directory / "a.log") as a, ServeProcess(ta, directory / "b.log") as b:
         assert a.base_url != b.base_url
-        rs = ta.add_client(unique("rs"), grants=["client_credentials"])
+        rs = ta.add_client(unique("rs"), grants=["client_credentials"], introspect=True)
         yield ta, a, b, (rs["client_id"], rs["client_secret"])
 
 
@@ -179,7 +179,7 @@ def test_a_remembered_consent_is_seen_by_both_servers(replicas):
     # `termauth authorize` against B goes straight from sign-in to the redirect.
     agent, _, state = park(b, client, "http://127.0.0.1:9/cb")
     approval = ta.wait_for_approval_code(client["client_id"], stop_if=agent.early_answer)
-    out = ta.json("approve", approval, "--user", ALICE, "--password-stdin", "--json", input=ALICE_PASSWORD + "\n")
+    out = ta.json("approve", approval, "--user", ALICE, "--password-stdin", "--yes", "--json", input=ALICE_PASSWORD + "\n")
     assert out["status"] == "approved" and out["scope"] == "profile"
     assert redirect_query(agent.join())["state"] == state
 

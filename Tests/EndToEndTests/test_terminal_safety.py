@@ -320,7 +320,8 @@ def test_authorize_writes_no_hostile_bytes_to_the_terminal(seeded, tmp_path, col
             "response_type": "code", "client_id": client_id, "redirect_uri": app.redirect_uri,
             "scope": " ".join(scopes.values()), "state": STATE,
             "code_challenge": challenge, "code_challenge_method": "S256"})
-        argv = [str(seeded.binary), "authorize", url, "--db", str(seeded.db), "--config", str(seeded.config)]
+        argv = [str(seeded.binary), "authorize", url, "--issuer", "http://127.0.0.1:1",
+                "--db", str(seeded.db), "--config", str(seeded.config)]
         ui = PtyProgram(argv, env)
         try:
             # Sign-in screen, then a refused attempt with a hostile username typed in.
@@ -362,13 +363,15 @@ def test_authorize_writes_no_hostile_bytes_to_the_terminal(seeded, tmp_path, col
     login = render(raw[:login_end], tmp_path)
     assert "TermAuth · Sign in" in login, login
     assert f"{CLIENT_NAME} ({client_id})" in login, login
-    assert f"your answer at: 127.0.0.1:{app.port}" in login, login
+    assert f"your answer at: http://127.0.0.1:{app.port}" in login, login
     assert "Username" in login and "Password" in login and "[ Sign in ]" in login, login
 
     consent = render(raw[:consent_end], tmp_path)
     assert "TermAuth · Allow access?" in consent, consent
-    assert f"{CLIENT_NAME} wants to:" in consent, consent
-    assert f"client id {client_id} · answers go to 127.0.0.1:{app.port}" in consent, consent
+    assert f"{CLIENT_NAME} (name chosen by the client) wants to:" in consent, consent
+    assert f"client id {client_id} · code " in consent, consent
+    assert f"answer goes to http://127.0.0.1:{app.port}" in consent, consent
+    assert "Deny if someone sent you this code." in consent, consent
     assert f"signed in as {ALICE}" in consent, consent
     assert "Remember this decision" in consent and "Approve" in consent and "Deny" in consent, consent
     lines = consent.splitlines()

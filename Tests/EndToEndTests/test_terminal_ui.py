@@ -42,7 +42,7 @@ def sign_in(tmux):
 def test_authorize_in_the_terminal_unticked_scope_is_not_granted_and_consent_is_remembered(seeded, server, ui_client):
     with Loopback("/callback") as loopback:
         session, url, state, verifier = authorization_url(server, ui_client, loopback, "profile email")
-        with TmuxSession(ui(seeded, "authorize", url), env=ENV) as tmux:
+        with TmuxSession(ui(seeded, "authorize", url, "--issuer", server.base_url), env=ENV) as tmux:
             login = sign_in(tmux)
             assert ui_client["client_id"] in login and "127.0.0.1" in login
             assert ALICE_PASSWORD not in tmux.screen()
@@ -69,7 +69,7 @@ def test_authorize_in_the_terminal_unticked_scope_is_not_granted_and_consent_is_
     # The consent for "profile" was remembered: a second request for it skips the consent screen.
     with Loopback("/callback") as loopback:
         session, url, state, verifier = authorization_url(server, ui_client, loopback, "profile")
-        with TmuxSession(ui(seeded, "authorize", url), env=ENV) as tmux:
+        with TmuxSession(ui(seeded, "authorize", url, "--issuer", server.base_url), env=ENV) as tmux:
             sign_in(tmux)
             assert tmux.exit_code() == 0
             assert "Allow access?" not in tmux.screen()
@@ -93,6 +93,12 @@ def test_console_approves_a_request_parked_by_a_browser(seeded, server, ui_clien
         save_capture("console", tmux.screen())
         # Select our request (newest requests are at the bottom; walk down to it).
         tmux.focus_line_with(code)
+        tmux.press("Enter")
+        # Picked by its code: first who asks, from where and when, and the warning; focus on Deny.
+        confirm = tmux.wait_for("Approve a sign-in")
+        for shown in ("(name chosen by the client)", code, "127.0.0.1", "Deny if someone sent you this code"):
+            assert shown in confirm, confirm
+        tmux.press("Left")
         tmux.press("Enter")
         sign_in(tmux)
         tmux.wait_for("Allow access?")
@@ -118,7 +124,7 @@ def test_hostile_text_is_refused_or_shown_inert(seeded, server):
     client = seeded.add_client(unique("inert"), redirect_uris=["http://127.0.0.1/callback"], scopes=[scope])
     with Loopback("/callback") as loopback:
         _, url, _, _ = authorization_url(server, client, loopback, scope)
-        with TmuxSession(ui(seeded, "authorize", url), env=ENV) as tmux:
+        with TmuxSession(ui(seeded, "authorize", url, "--issuer", server.base_url), env=ENV) as tmux:
             sign_in(tmux)
             consent = tmux.wait_for("Allow access?")
             # Had the escape reached the terminal, the screen would have been wiped.
@@ -132,7 +138,7 @@ def test_hostile_text_is_refused_or_shown_inert(seeded, server):
 def test_resize_too_small_and_ctrl_c_restores_the_terminal(seeded, server, ui_client):
     with Loopback("/callback") as loopback:
         _, url, _, _ = authorization_url(server, ui_client, loopback, "profile")
-        with TmuxSession(ui(seeded, "authorize", url), env=ENV) as tmux:
+        with TmuxSession(ui(seeded, "authorize", url, "--issuer", server.base_url), env=ENV) as tmux:
             tmux.wait_for("Sign in")
             subprocess.run(["tmux", "resize-window", "-t", tmux.name, "-x", "30", "-y", "10"], check=True)
             assert "Terminal too small" in tmux.wait_for("too small")
@@ -148,7 +154,7 @@ def test_resize_too_small_and_ctrl_c_restores_the_terminal(seeded, server, ui_cl
 def test_sigterm_restores_the_terminal(seeded, server, ui_client):
     with Loopback("/callback") as loopback:
         _, url, _, _ = authorization_url(server, ui_client, loopback, "profile")
-        with TmuxSession(ui(seeded, "authorize", url), env=ENV) as tmux:
+        with TmuxSession(ui(seeded, "authorize", url, "--issuer", server.base_url), env=ENV) as tmux:
             tmux.wait_for("Sign in")
             pid = subprocess.run(["pgrep", "-n", "-f", "termauth authorize"], capture_output=True, text=True).stdout.split()
             assert pid, "termauth authorize is not running"

@@ -13,6 +13,8 @@ import TermAuthCore
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             var settings = Settings()
             settings.security.passwordHashRounds = PasswordHasher.minimumRounds
+            // Every suite runs at once in one process, sharing its one hashing pool (see `PasswordHashPool.shared`).
+            settings.security.passwordHashQueue = 100_000
             settings.security.failedSignInMilliseconds = 0
             termAuth = try TermAuth.open(database: dir + "/t.db", settings: settings)
             try await termAuth.admin.addScope(Scope(name: "profile", description: "Read your profile"))

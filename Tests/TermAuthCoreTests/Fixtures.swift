@@ -23,6 +23,8 @@ struct Fixture {
     init(_ store: TestStore = .sqlite, settings: Settings = Settings()) async throws {
         var settings = settings
         settings.security.passwordHashRounds = PasswordHasher.minimumRounds
+        // Every suite runs at once in one process, sharing its one hashing pool (see `PasswordHashPool.shared`).
+        settings.security.passwordHashQueue = 100_000
         // Refusals wait out their floor only where a test asks for it (the timing tests).
         if settings.security.failedSignInMilliseconds == Settings.Security().failedSignInMilliseconds { settings.security.failedSignInMilliseconds = 0 }
         if settings.security.failedClientAuthMilliseconds == Settings.Security().failedClientAuthMilliseconds { settings.security.failedClientAuthMilliseconds = 0 }

@@ -32,4 +32,26 @@ import TermAuthTestSupport
         #expect(try SettingsFile.parse("[storage]\ndurability = \"full\"", source: "t").durability == .full)
         #expect(throws: TermAuthError.self) { try SettingsFile.parse("[storage]\ndurability = \"fast\"", source: "t") }
     }
+
+    /// Audit rows are kept `[audit] retain_days` (default 90), attempt counters until their
+    /// window and lock are long over: neither grows without bound.
+    @Test(arguments: TestStore.all) func auditRetentionAndIdleCountersArePurged(_ store: TestStore) async throws {
+        var settings = Settings()
+        settings.auditRetainDays = 30
+        let f = try await Fixture(store, settings: settings)
+        _ = try await f.seeded()
+        _ = try? await f.termAuth.signIn.signIn(username: "alice", password: "wrong", origin: "192.0.2.1")
+        #expect(try await f.termAuth.store.attemptCounter(key: AttemptKey.signInSource("192.0.2.1")) != nil)
+        let before = try await f.termAuth.store.recentAudit(limit: 1000).count
+        #expect(before > 0)
+        f.clock.advance(29 * 86_400)
+        try await f.termAuth.store.appendAudit(AuditEvent(at: f.clock.now(), kind: .tokenIssued, detail: "recent"))
+        let purged = try await f.termAuth.housekeeping.run()
+        #expect(purged.attempts == 2)  // the user's and the source's counters
+        #expect(purged.audit == 0)
+        f.clock.advance(2 * 86_400)
+        #expect(try await f.termAuth.housekeeping.run().audit == before)
+        #expect(try await f.termAuth.store.recentAudit(limit: 1000).map(\.detail) == ["recent"])
+        #expect(try await f.termAuth.store.attemptCounter(key: AttemptKey.signInSource("192.0.2.1")) == nil)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TermAuthCore
 
@@ -11,9 +12,11 @@ import Testing
     }
 
     @Test func defaultsFollowLibpq() throws {
-        let loopback = try PostgresLocation(url: "postgresql://alice@127.0.0.1")
+        let loopback = try PostgresLocation(url: "postgresql://alice@127.0.0.1", environment: [:])
         #expect(loopback.port == 5432 && loopback.database == "alice" && loopback.tls == .disable && loopback.password == nil)
-        #expect(try PostgresLocation(url: "postgres://alice@db.example/x").tls == .prefer)
+        // Off the machine, encrypted unless the URL says otherwise.
+        #expect(try PostgresLocation(url: "postgres://alice@db.example/x").tls == .require)
+        #expect(try PostgresLocation(url: "postgres://alice@db.example/x?sslmode=prefer").tls == .prefer)
         let socket = try PostgresLocation(url: "postgres://alice@/auth?host=/run/postgresql")
         #expect(socket.socketDirectory == "/run/postgresql" && socket.tls == .disable)
     }
@@ -31,5 +34,19 @@ import Testing
         } throws: { error in
             "\(error)".contains(message) || (error as? TermAuthError)?.description.contains(message) == true
         }
+    }
+
+    /// The password can stay out of the URL (and out of `ps`): PGPASSWORD, or a password file.
+    @Test func passwordFromTheEnvironmentOrAPasswordFile() throws {
+        #expect(try PostgresLocation(url: "postgres://ta@db.example/auth", environment: ["PGPASSWORD": "s3cret"]).password == "s3cret")
+        #expect(try PostgresLocation(url: "postgres://ta:inurl@db.example/auth", environment: ["PGPASSWORD": "s3cret"]).password == "inurl")
+        let file = NSTemporaryDirectory() + "pgpass-" + UUID().uuidString
+        try "# comment\nother:5432:auth:ta:wrong\ndb.example:5432:*:ta:pa\\:ss\n*:*:*:*:fallback\n".write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o600)
+        defer { unlink(file) }
+        #expect(try PostgresLocation(url: "postgres://ta@db.example/auth?passfile=\(file)", environment: [:]).password == "pa:ss")
+        #expect(try PostgresLocation(url: "postgres://bob@elsewhere/auth", environment: ["PGPASSFILE": file]).password == "fallback")
+        chmod(file, 0o644)
+        #expect(throws: TermAuthError.self) { try PostgresLocation(url: "postgres://ta@db.example/auth?passfile=\(file)", environment: [:]) }
     }
 }

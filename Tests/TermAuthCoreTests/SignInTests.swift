@@ -124,4 +124,17 @@ import TermAuthTestSupport
             #expect(ContinuousClock.now - started >= .milliseconds(150))
         }
     }
+
+    /// Claiming before hashing must not turn away an account's own parallel sign-ins: claims in
+    /// flight free up as they succeed.
+    @Test(arguments: TestStore.all) func manyRightPasswordsAtOnceAllSucceed(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
+        _ = try await f.seeded()
+        let signIn = f.termAuth.signIn
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<12 { group.addTask { (try? await signIn.signIn(username: "alice", password: Fixture.password)) != nil } }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.allSatisfy { $0 })
+    }
 }

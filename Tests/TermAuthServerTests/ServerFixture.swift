@@ -19,6 +19,8 @@ struct ServerFixture {
     static func make(_ store: TestStore = .sqlite) async throws -> ServerFixture {
         var settings = Settings()
         settings.security.passwordHashRounds = PasswordHasher.minimumRounds
+        // Every suite runs at once in one process, sharing its one hashing pool (see `PasswordHashPool.shared`).
+        settings.security.passwordHashQueue = 100_000
         settings.security.failedSignInMilliseconds = 0
         settings.security.failedClientAuthMilliseconds = 0
         settings.issuer = "http://auth.test"

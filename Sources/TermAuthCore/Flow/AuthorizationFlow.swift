@@ -80,7 +80,7 @@ public struct AuthorizationFlow: Sendable {
         let limiter = AttemptLimiter(store: store)
         let keys = [AttemptKey.codeSource(source)] + (username.map { [AttemptKey.codeUser($0)] } ?? [])
         for key in keys {
-            if case .refused(let until) = try await limiter.claim(key, rule: rule, now: now) {
+            if case .refused(let until, _) = try await limiter.claim(key, rule: rule, now: now) {
                 throw TermAuthError.tooManyWrongCodes(retryAfter: max(1, until - now))
             }
         }

@@ -16,26 +16,20 @@ public struct ApprovalCodes: Sendable {
         return String(letters[0..<4]) + "-" + String(letters[4..<8])
     }
 
-    /// The key file lives beside the database, 0600, created on first use. It is written to a
-    /// temporary name and linked into place, so a second process never reads half a key.
+    /// The key file lives beside the database, 0600, created on first use (see `PrivateFile`).
     public static func loadKey(path: String) throws -> Data {
-        if let data = FileManager.default.contents(atPath: path), data.count == 32 { return data }
+        let what = "approval key file"
+        if let data = try PrivateFile.read(path, what: what) {
+            guard data.count == 32 else { throw TermAuthError.storage("\(path): the \(what) is not 32 bytes") }
+            return data
+        }
         // A failure here shows as the clearer "cannot create the key file" below.
         try? PrivateDirectory.create(containing: path)
-        let temporary = "\(path).\(getpid()).tmp"
-        let fd = open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw TermAuthError.storage("\(path): cannot create the key file (\(String(cString: strerror(errno))))")
-        }
         let key = RandomToken.bytes(32)
-        let written = key.withUnsafeBytes { write(fd, $0.baseAddress, 32) }
-        fsync(fd)
-        close(fd)
-        defer { unlink(temporary) }
-        guard written == 32 else { throw TermAuthError.storage("\(path): cannot write the key file") }
-        if link(temporary, path) == 0 { return key }
-        guard errno == EEXIST, let data = FileManager.default.contents(atPath: path), data.count == 32 else {
-            throw TermAuthError.storage("\(path): the key file is unreadable or not 32 bytes")
+        if try PrivateFile.create(path, contents: key, what: what) { return key }
+        // Another process created it first: use theirs.
+        guard let data = try PrivateFile.read(path, what: what), data.count == 32 else {
+            throw TermAuthError.storage("\(path): the \(what) is unreadable or not 32 bytes")
         }
         return data
     }

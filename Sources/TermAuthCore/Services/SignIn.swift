@@ -20,6 +20,8 @@ public struct SignIn: Sendable {
     let clock: any Clock
 
     var limiter: AttemptLimiter { AttemptLimiter(store: store) }
+    /// About as long as a queue of password checks takes to drain.
+    static let waitForClaimsInFlight: Duration = .seconds(3)
 
     var userRule: AttemptLimiter.Rule {
         let s = settings.security
@@ -35,10 +37,27 @@ public struct SignIn: Sendable {
         let started = ContinuousClock.now
         do {
             return try await attempt(username: username, password: password, clientID: clientID, origin: origin)
-        } catch let error as TermAuthError where error == .invalidCredentials {
-            // Every refusal takes the same time however early it was decided.
+        } catch let error as TermAuthError where error == .invalidCredentials || error.oauthCode == .temporarilyUnavailable {
+            // Every refusal takes the same time however early it was decided, and a "too busy"
+            // waits too, so a flooding connection gets a few answers a second, not thousands.
             try? await Task.sleep(until: started + .milliseconds(settings.security.failedSignInMilliseconds), clock: .continuous)
             throw error
+        }
+    }
+
+    /// An allowance used up by attempts still in flight (many sign-ins of one account at
+    /// once, say a service's parallel password grants, or many people behind one address)
+    /// frees as they succeed, so the claim waits for them a while. A failure at the limit
+    /// locks the key at once, so a lock, not a full allowance, is what refuses an attacker.
+    private func claim(_ key: String, rule: AttemptLimiter.Rule, now: Int64) async throws -> Bool {
+        let deadline = ContinuousClock.now + Self.waitForClaimsInFlight
+        while true {
+            switch try await limiter.claim(key, rule: rule, now: now) {
+            case .claimed: return true
+            case .refused(_, let locked):
+                if locked || ContinuousClock.now >= deadline { return false }
+                try await Task.sleep(for: .milliseconds(20))
+            }
         }
     }
 
@@ -53,8 +72,9 @@ public struct SignIn: Sendable {
 
         // Locked keys are refused without a hash and without an audit row each: a flood of
         // them costs reads only. The lock itself was audited when it began.
-        if case .refused = try await limiter.claim(sourceKey, rule: sourceRule, now: now) { throw TermAuthError.invalidCredentials }
-        if case .refused = try await limiter.claim(userKey, rule: userRule, now: now) { throw TermAuthError.invalidCredentials }
+        guard try await claim(sourceKey, rule: sourceRule, now: now), try await claim(userKey, rule: userRule, now: now) else {
+            throw TermAuthError.invalidCredentials
+        }
 
         let user = try await store.user(username: username)
         let hasher = settings.passwordHasher

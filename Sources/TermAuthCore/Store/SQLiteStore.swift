@@ -64,13 +64,14 @@ public final class SQLiteStore: Store {
     /// SQLite creates the -wal and -shm files with the database's own mode, so 0600 here covers all three.
     private static func createPrivately(_ path: String) throws {
         try PrivateDirectory.create(containing: path)
-        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        let fd = open(path, O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
             let what = FileManager.default.fileExists(atPath: path) ? "cannot open the database for writing" : "cannot create the database"
             throw TermAuthError.storage("\(path): \(what) (\(reason))")
         }
-        close(fd)
+        defer { close(fd) }
+        try PrivateFile.check(descriptor: fd, path: path, what: "database")
     }
 
     static func describe(_ error: any Error) -> String {

@@ -18,7 +18,9 @@ public struct AttemptLimiter: Sendable {
 
     public enum Claim: Sendable, Equatable {
         case claimed
-        case refused(until: Int64)
+        /// `locked`: the key is locked. Otherwise its allowance is used up by attempts that
+        /// may still be in flight, and frees again as those that succeed give theirs back.
+        case refused(until: Int64, locked: Bool)
     }
 
     let store: any AttemptStore
@@ -27,10 +29,12 @@ public struct AttemptLimiter: Sendable {
     /// refused attempts costs no writes.
     public func claim(_ key: String, rule: Rule, now: Int64) async throws -> Claim {
         if let counter = try await store.attemptCounter(key: key), let until = Self.refusal(counter, rule: rule, now: now) {
-            return .refused(until: until)
+            return .refused(until: until, locked: Self.isLocked(counter, now: now))
         }
         return try await store.updateAttemptCounter(key: key) { counter in
-            if let counter, let until = Self.refusal(counter, rule: rule, now: now) { return (counter, .refused(until: until)) }
+            if let counter, let until = Self.refusal(counter, rule: rule, now: now) {
+                return (counter, .refused(until: until, locked: Self.isLocked(counter, now: now)))
+            }
             guard let counter, counter.windowStart > now - rule.window else {
                 return (AttemptCounter(count: 1, windowStart: now), .claimed)
             }
@@ -63,6 +67,8 @@ public struct AttemptLimiter: Sendable {
             return (counter, true)
         }
     }
+
+    static func isLocked(_ counter: AttemptCounter, now: Int64) -> Bool { (counter.lockedUntil ?? 0) > now }
 
     /// When the key is locked or used up, the time it frees up.
     static func refusal(_ counter: AttemptCounter, rule: Rule, now: Int64) -> Int64? {

@@ -5,9 +5,13 @@ import PostgresNIO
 /// A `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?...]` URL, read the way libpq reads it
 /// for the parts TermAuth supports, so operators can paste the URL they already use with psql.
 ///
-/// Query parameters: `sslmode` (`disable`, `prefer`, `require`), `host` (a Unix socket
-/// directory, as libpq allows), and TermAuth's own `schema` (tables live in that schema,
-/// created when missing: several installations, or test runs, can share one database).
+/// Query parameters: `sslmode` (`disable`, `prefer`, `require`; default `require` for any host
+/// but loopback and sockets), `host` (a Unix socket directory, as libpq allows), `passfile`,
+/// and TermAuth's own `schema` (tables live in that schema, created when missing: several
+/// installations, or test runs, can share one database).
+///
+/// The password need not be in the URL, where `ps` would show it: as with libpq it may come
+/// from `PGPASSWORD`, or from a password file (`passfile=`, `PGPASSFILE`, else `~/.pgpass`).
 public struct PostgresLocation: Sendable, Equatable {
     public enum TLSMode: String, Sendable { case disable, prefer, require }
 
@@ -24,13 +28,13 @@ public struct PostgresLocation: Sendable, Equatable {
         text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
     }
 
-    public init(url text: String) throws(TermAuthError) {
+    public init(url text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(TermAuthError) {
         guard Self.isPostgresURL(text), let url = URLComponents(string: text) else {
             throw .configuration("not a PostgreSQL URL (expected postgres://USER@HOST:PORT/DATABASE)")
         }
         let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
-        for key in query.keys where !["sslmode", "host", "schema"].contains(key) {
-            throw .configuration("PostgreSQL URL: unsupported parameter \"\(Sanitized.line(key, limit: 40))\" (supported: sslmode, host, schema)")
+        for key in query.keys where !["sslmode", "host", "schema", "passfile"].contains(key) {
+            throw .configuration("PostgreSQL URL: unsupported parameter \"\(Sanitized.line(key, limit: 40))\" (supported: sslmode, host, passfile, schema)")
         }
         socketDirectory = query["host"].flatMap { $0.hasPrefix("/") ? $0 : nil }
         host = url.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
@@ -39,10 +43,19 @@ public struct PostgresLocation: Sendable, Equatable {
             throw .configuration("PostgreSQL URL: a user name is required (postgres://USER@HOST/DATABASE)")
         }
         username = user
-        password = url.password?.removingPercentEncoding
         let path = String(url.path.drop { $0 == "/" })
         database = path.isEmpty ? user : (path.removingPercentEncoding ?? path)
-        let mode = query["sslmode"] ?? (socketDirectory != nil || Self.isLoopback(host) ? "disable" : "prefer")
+        password = url.password?.removingPercentEncoding
+        if password == nil, let fromEnvironment = environment["PGPASSWORD"], !fromEnvironment.isEmpty { password = fromEnvironment }
+        if password == nil {
+            let file = query["passfile"] ?? environment["PGPASSFILE"] ?? environment["HOME"].map { $0 + "/.pgpass" }
+            if let file {
+                password = try PasswordFile.lookup(
+                    file, host: socketDirectory ?? host, port: port, database: database, username: user, named: query["passfile"] != nil)
+            }
+        }
+        // Off the machine, the default is encryption: a password and every token would otherwise cross the network in clear.
+        let mode = query["sslmode"] ?? (socketDirectory != nil || Self.isLoopback(host) ? "disable" : "require")
         guard let tls = TLSMode(rawValue: mode) else {
             throw .configuration("PostgreSQL URL: sslmode must be disable, prefer or require, not \"\(Sanitized.line(mode, limit: 40))\"")
         }
