@@ -24,8 +24,8 @@ struct Authorize: AsyncParsableCommand {
         let settings = try global.settings()
         // The issuer the client gets back in `iss` (RFC 9207) is this server's, never one read
         // from the pasted URL: a URL built for another server is refused instead.
-        let issuer = self.issuer ?? settings.issuer ?? Self.serverAddress(settings)
-        guard Self.issuer(of: components) == issuer else {
+        let issuer = try self.issuer.map(Settings.issuer) ?? settings.issuer ?? Self.serverAddress(settings)
+        guard let asked = Self.issuer(of: components).flatMap({ try? Settings.issuer($0) }), asked == issuer else {
             throw TermAuthError.invalidArgument(
                 "this URL is for \(Output.safe(Self.issuer(of: components) ?? "another server")), not this server (\(issuer)); pass --issuer if this server is reached by that address")
         }

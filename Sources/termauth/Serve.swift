@@ -6,7 +6,7 @@ import TermAuthCore
 import TermAuthServer
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the authorization server (HTTP).")
+    static let configuration = CommandConfiguration(abstract: "Run the authorization server (HTTP, or HTTPS with --tls-cert and --tls-key).")
 
     @OptionGroup var global: GlobalOptions
 
@@ -30,7 +30,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         var settings = try global.settings()
-        if let issuer { settings.issuer = issuer }
+        if let issuer { settings.issuer = try Settings.issuer(issuer) }
         if tlsCert != nil || tlsKey != nil {
             guard let tlsCert, let tlsKey else { throw TermAuthError.invalidArgument("--tls-cert and --tls-key go together") }
             settings.tlsCertificateFile = tlsCert

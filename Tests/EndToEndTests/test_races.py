@@ -157,7 +157,7 @@ def test_two_people_decide_one_request_at_once(private, first, second):
     winner = codes.index(0)
     loser = 1 - winner
     stderr = outs[loser][1]
-    assert "\ntermauth: error: " in stderr and "already decided" in stderr, stderr
+    assert "termauth: error: " in stderr and "already decided" in stderr, stderr
     decision = (first, second)[winner]
     assert outs[winner][0].startswith("approved" if decision == "approve" else "denied"), outs
 

@@ -318,6 +318,7 @@ def test_the_console_on_postgres_approves_what_a_replica_holds_and_that_replica_
         save_capture("console-postgres", tmux.screen())
         tmux.focus_line_with(code)
         tmux.press("Enter")
+        tmux.confirm_request(code)
         tmux.sign_in(ALICE, ALICE_PASSWORD)
         tmux.wait_for("Allow access?")
         tmux.press("a")

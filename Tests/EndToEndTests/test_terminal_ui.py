@@ -95,11 +95,8 @@ def test_console_approves_a_request_parked_by_a_browser(seeded, server, ui_clien
         tmux.focus_line_with(code)
         tmux.press("Enter")
         # Picked by its code: first who asks, from where and when, and the warning; focus on Deny.
-        confirm = tmux.wait_for("Approve a sign-in")
-        for shown in ("(name chosen by the client)", code, "127.0.0.1", "Deny if someone sent you this code"):
-            assert shown in confirm, confirm
-        tmux.press("Left")
-        tmux.press("Enter")
+        confirm = tmux.confirm_request(code)
+        assert "Approve a sign-in" in confirm and "ago from 127.0.0.1" in confirm, confirm
         sign_in(tmux)
         tmux.wait_for("Allow access?")
         tmux.press("a")

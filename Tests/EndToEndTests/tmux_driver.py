@@ -49,6 +49,16 @@ class TmuxSession:
             time.sleep(0.1)
         raise AssertionError(f"never focused the line with {text!r}; last screen:\n{self.screen()}")
 
+    def confirm_request(self, code: str) -> str:
+        """Get past the confirmation shown before approving a request picked by its code:
+        checks it names the code and warns, then moves off Deny (where focus starts) and
+        continues. Returns that screen."""
+        screen = self.wait_for("Deny if someone sent you this code")
+        assert code in screen and "(name chosen by the client)" in screen, screen
+        self.press("Left")
+        self.press("Enter")
+        return screen
+
     def sign_in(self, username: str, password: str) -> str:
         """Fill in the sign-in screen once it shows; returns that screen."""
         screen = self.wait_for("Sign in")

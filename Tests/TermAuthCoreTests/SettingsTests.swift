@@ -77,4 +77,56 @@ import Testing
         #expect(Sanitized.line("Evil\u{1B}[2JApp\r\n\u{202E}x\u{200B}y\u{9B}") == "Evil[2JAppxy")
         #expect(Sanitized.line("授权 ok") == "授权 ok")
     }
+
+    @Test func hardeningSettingsAreRead() throws {
+        let s = try SettingsFile.parse("""
+            issuer = "HTTPS://Auth.Example/tenant/"
+            [server]
+            tls_cert = "/etc/termauth/cert.pem"
+            tls_key = "/etc/termauth/key.pem"
+            [security]
+            max_failed_logins_per_source = 50
+            max_wrong_codes = 3
+            password_hash_threads = 2
+            password_hash_queue = 8
+            failed_sign_in_ms = 500
+            [limits]
+            parked_per_client = 10
+            parked_per_source = 20
+            parked_total = 30
+            long_polls = 40
+            long_polls_per_source = 5
+            [audit]
+            retain_days = 7
+            [[clients]]
+            id = "rs"
+            name = "API"
+            grants = ["client_credentials"]
+            introspect = true
+            """, source: "t.toml")
+        #expect(s.issuer == "https://auth.example/tenant")
+        #expect(s.tlsCertificateFile == "/etc/termauth/cert.pem" && s.tlsKeyFile == "/etc/termauth/key.pem")
+        #expect(s.security.maxFailedLoginsPerSource == 50 && s.security.maxWrongCodes == 3)
+        #expect(s.security.passwordHashThreads == 2 && s.security.passwordHashQueue == 8 && s.security.failedSignInMilliseconds == 500)
+        #expect(s.limits == {
+            var l = Settings.Limits()
+            (l.parkedPerClient, l.parkedPerSource, l.parkedTotal, l.longPolls, l.longPollsPerSource) = (10, 20, 30, 40, 5)
+            return l
+        }())
+        #expect(s.auditRetainDays == 7 && s.clients.first?.mayIntrospect == true)
+    }
+
+    @Test(arguments: [
+        ("issuer = \"https://a.example?x=1\"", "issuer must be an http or https URL"),
+        ("issuer = \"ftp://a.example\"", "issuer must be an http or https URL"),
+        ("[server]\ntls_cert = \"c.pem\"", "server.tls_cert and server.tls_key go together"),
+        ("[limits]\nparked_total = 0", "limits.parked_total: expected an integer from 1"),
+    ])
+    func badHardeningSettingsNameTheProblem(text: String, message: String) {
+        #expect {
+            _ = try SettingsFile.parse(text, source: "t.toml")
+        } throws: { error in
+            (error as? TermAuthError)?.description.contains(message) == true
+        }
+    }
 }

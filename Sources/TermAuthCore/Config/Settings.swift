@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything an operator can tune. Defaults are the safe ones; `SettingsFile` reads overrides from TOML.
 public struct Settings: Sendable, Equatable {
     public var issuer: String?
@@ -88,4 +90,21 @@ public struct Settings: Sendable, Equatable {
     }
 
     public var passwordHasher: PasswordHasher { PasswordHasher(rounds: security.passwordHashRounds) }
+}
+
+extension Settings {
+    /// RFC 8414 §2: an issuer is an http(s) URL without query or fragment. It is compared byte
+    /// for byte (metadata, `iss` in redirects, `termauth authorize`), so it is kept in one
+    /// spelling: scheme and host in lower case, no trailing slash.
+    public static func issuer(_ text: String) throws(TermAuthError) -> String {
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil, url.user == nil
+        else {
+            throw .configuration("issuer must be an http or https URL without query or fragment, such as https://auth.example.com, not \"\(Sanitized.line(text, limit: 100))\"")
+        }
+        var path = url.path
+        while path.hasSuffix("/") { path.removeLast() }
+        let shownHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host.lowercased())]" : host.lowercased()
+        return "\(scheme)://\(shownHost)" + (url.port.map { ":\($0)" } ?? "") + path
+    }
 }

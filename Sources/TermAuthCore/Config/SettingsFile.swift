@@ -22,7 +22,9 @@ public enum SettingsFile {
         let reader = Reader(source: source)
         var settings = Settings()
         try reader.checkKeys(table, allowed: ["issuer", "server", "lifetimes", "security", "limits", "audit", "resource", "storage", "scopes", "clients"], at: "")
-        settings.issuer = try reader.string(table, "issuer", at: "")
+        if let issuer = try reader.string(table, "issuer", at: "") {
+            do { settings.issuer = try Settings.issuer(issuer) } catch { throw .configuration("\(source): \(error.description)") }
+        }
         if let server = try reader.table(table, "server", at: "") {
             try reader.checkKeys(server, allowed: ["host", "port", "idle_timeout_seconds", "body_timeout_seconds", "max_connections", "tls_cert", "tls_key"], at: "server")
             settings.host = try reader.string(server, "host", at: "server") ?? settings.host
