@@ -27,6 +27,10 @@ def test_auto_plays_every_grant_and_step_8_returns_the_resource(termauth):
             assert "✓" in step_row(screen, number) or number == 8, screen
         assert "username: demo" in screen and "scope: email photos profile" in screen
         save_capture("demo-step-8", screen)
+        # The device scene shows the device authorization response as it came: a number
+        # stays a number (Foundation once read `"interval": 1` as true).
+        device = tmux.wait_for("interval:", timeout=90)
+        assert re.search(r"interval: \d+\b", device) and "interval: true" not in device, device
 
         summary = tmux.wait_for("demo complete", timeout=90)
         save_capture("demo-summary", summary)

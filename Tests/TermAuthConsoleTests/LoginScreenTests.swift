@@ -10,7 +10,7 @@ import TermAuthCore
     @Test func showsWhoIsAskingAndWhereTheAnswerGoes() {
         let text = ScreenFixtures.text(login().view(size: ScreenFixtures.size, theme: .builtIn))
         #expect(text.contains("Demo App (demo)"))
-        #expect(text.contains("127.0.0.1:4000"))
+        #expect(text.contains("your answer at: http://127.0.0.1:4000"))
         #expect(text.contains("Sign in"))
         #expect(text.contains("Cancel"))
     }
@@ -80,5 +80,13 @@ import TermAuthCore
         let text = ScreenFixtures.text(login().view(size: Size(columns: 30, rows: 8), theme: .builtIn))
         #expect(text.contains("Terminal too small"))
         #expect(text.contains("44×14"))
+    }
+
+    /// A device has no redirect: the screen says how it gets its answer instead of ending in
+    /// an empty "your answer at:".
+    @Test func aDeviceRequestSaysWhenTheDeviceHearsBack() {
+        let text = ScreenFixtures.text(LoginScreen(clientName: "TV", clientID: "tv", redirectURI: "").view(size: ScreenFixtures.size, theme: .builtIn))
+        #expect(text.contains("the device gets its answer when it next asks."))
+        #expect(!text.contains("your answer at"))
     }
 }

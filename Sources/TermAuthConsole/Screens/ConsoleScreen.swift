@@ -92,34 +92,39 @@ public struct ConsoleScreen: Screen {
         }
         if let status { canvas.put(TextWidth.truncate(status, to: w), row: panel.fromBottom(3), column: x, role: .error) }
         let top = panel.row(3)
-        let room = panel.fromBottom(3) - top
-        let rows: [String]
+        let room = max(0, panel.fromBottom(3) - top)
+        // Only the rows on screen are formatted: the list can hold thousands of parked requests,
+        // and the console redraws every second.
+        let count = rowCount
+        let first = max(0, min(selection - room + 1, count - room))
+        let shown = first..<min(count, first + room)
         let header: String
+        let rows: [String]
         switch view {
         case .requests:
             header = pad(["CODE", "CLIENT", "SCOPE", "AGE", "FROM"], [9, 24, 20, 5, 14])
-            rows = requests.map { p in
+            rows = requests[shown].map { p in
                 pad([p.approvalCode, "\(p.client.name) (\(p.client.id))", p.request.scopes.string, Self.age(now - p.request.createdAt), p.request.origin],
                     [9, 24, 20, 5, 14])
             }
             if requests.isEmpty { canvas.put("No requests waiting. New ones appear here as they arrive.", row: top + 1, column: x, role: .hint) }
         case .consents:
             header = pad(["USER", "CLIENT", "SCOPE", "SINCE"], [16, 22, 30, 12])
-            rows = consents.map { pad([$0.username, $0.clientID, $0.scope, Self.age(now - $0.since) + " ago"], [16, 22, 30, 12]) }
+            rows = consents[shown].map { pad([$0.username, $0.clientID, $0.scope, Self.age(now - $0.since) + " ago"], [16, 22, 30, 12]) }
             if consents.isEmpty { canvas.put("No remembered consents.", row: top + 1, column: x, role: .hint) }
         case .audit:
             header = pad(["AGE", "EVENT", "CLIENT", "USER", "FROM", "DETAIL"], [5, 17, 14, 10, 12, 30])
-            rows = audit.reversed().map {
+            rows = shown.map { audit[audit.count - 1 - $0] }.map {
                 pad([Self.age(now - $0.at), $0.kind.rawValue, $0.clientID ?? "", $0.username ?? "", $0.origin ?? "", $0.detail], [5, 17, 14, 10, 12, 30])
             }
         }
         canvas.put(TextWidth.truncate(header, to: w), row: top - 1, column: x, role: .hint)
-        let first = max(0, min(selection - room + 1, rows.count - room))
-        for (offset, i) in rows.indices.dropFirst(first).prefix(room).enumerated() {
+        for (offset, text) in rows.enumerated() {
+            let i = first + offset
             let selected = i == selection && view != .audit
             let row = top + offset
             if selected { canvas.fill(row: row, from: x - 1, width: w + 1, role: .focusedField) }
-            canvas.put((selected ? "›" : " ") + TextWidth.truncate(rows[i], to: w - 1), row: row, column: x - 1, role: selected ? .focusedField : .text)
+            canvas.put((selected ? "›" : " ") + TextWidth.truncate(text, to: w - 1), row: row, column: x - 1, role: selected ? .focusedField : .text)
         }
         return canvas
     }

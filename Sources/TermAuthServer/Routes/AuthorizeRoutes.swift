@@ -103,9 +103,10 @@ struct AuthorizeRoutes: Sendable {
             <p><strong>\(HTMLPage.escape(Sanitized.line(client.name)))</strong> (<code>\(HTMLPage.escape(client.id))</code>) \
             asks for access to your account.</p>
             <p>Your approval code is</p><p class="code">\(code)</p>
-            <p>Approve it on a terminal of this server, after checking the code matches:</p>
-            <p><code>termauth approve \(code) --user YOUR_NAME</code></p>
-            <p>or open <code>termauth console</code> and pick it. This page moves on by itself once you have decided.</p>
+            <p>Approve it in a terminal of this server:</p>
+            <p><code>termauth approve \(code)</code></p>
+            <p>or pick it in <code>termauth console</code>. Either shows you who asks, from where and when, before you decide.
+            This page moves on by itself once you have decided. If you did not start this sign-in, do nothing: it expires.</p>
             """
         return HTMLPage.response(title: "Approve in your terminal", body: body, refreshTo: "/authorize/continue?handle=\(FormEncoding.encode(handle))")
     }
