@@ -17,7 +17,7 @@ struct Approve: AsyncParsableCommand {
     @Option(name: .customLong("scope"), help: "Grant only this requested scope; repeat (default: all requested).") var scopes: [String] = []
     @Flag(help: "Remember this decision: later requests within these scopes skip consent.") var remember = false
     @Flag(help: "Deny the request instead.") var deny = false
-    @Flag(help: "Approve without asking: needed when no terminal is attached to confirm on.") var yes = false
+    @Flag(help: "Approve when no terminal is attached to ask on (with one, it asks anyway).") var yes = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
@@ -32,7 +32,9 @@ struct Approve: AsyncParsableCommand {
             return
         }
         Self.show(ApprovalContext(pending, now: flow.now))
-        let confirmation = deny || yes ? nil : try ConfirmationTerminal.open()
+        // With a terminal attached the person is always asked, --yes or not: a command sent by
+        // someone else may well carry --yes. Without one, --yes is the confirmation.
+        let confirmation = deny ? nil : try ConfirmationTerminal.open()
         guard deny || yes || confirmation != nil else {
             Output.error("no terminal to confirm on: check the request above, then run again with --yes to approve it (or --deny); it is still pending")
             throw ExitCode(2)

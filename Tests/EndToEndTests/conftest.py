@@ -71,8 +71,10 @@ class TermAuth:
         # appending them never splits a subcommand path such as `scope add`.
         argv = [str(self.binary), *args, "--db", str(self.db),
                 "--config", str(self.config)]
-        proc = subprocess.run(argv, input=input, capture_output=True,
-                              text=True, timeout=timeout, env=self.env)
+        # A session of its own: no controlling terminal, so `approve` never stops to ask
+        # on the tty of whoever runs the tests.
+        proc = subprocess.run(argv, input=input, capture_output=True, text=True, timeout=timeout,
+                              env=self.env, start_new_session=True)
         if check and proc.returncode != 0:
             raise TermAuthError(
                 f"`termauth {' '.join(args)}` exited {proc.returncode}\n"

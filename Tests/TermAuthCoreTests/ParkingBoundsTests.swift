@@ -59,4 +59,18 @@ import TermAuthTestSupport
             }
         }
     }
+
+    /// One host holds a whole IPv6 /64: its addresses share one allowance.
+    @Test(arguments: TestStore.all) func ipv6SourcesShareTheirSlash64(_ store: TestStore) async throws {
+        var settings = Settings()
+        settings.limits.parkedPerSource = 2
+        let f = try await Fixture(store, settings: settings)
+        _ = try await f.seeded()
+        let flow = f.termAuth.flow
+        let validated = try await flow.validator.validate(f.authorizeQuery())
+        _ = try await flow.park(validated, origin: "2001:db8:1:2::1")
+        _ = try await flow.park(validated, origin: "2001:db8:1:2::ffff")
+        await #expect(throws: TermAuthError.self) { _ = try await flow.park(validated, origin: "2001:db8:1:2:abcd::9") }
+        _ = try await flow.park(validated, origin: "2001:db8:1:3::1")
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import Testing
 @testable import TermAuthCore
 
@@ -17,13 +18,18 @@ import Testing
         // Off the machine, encrypted unless the URL says otherwise.
         #expect(try PostgresLocation(url: "postgres://alice@db.example/x").tls == .require)
         #expect(try PostgresLocation(url: "postgres://alice@db.example/x?sslmode=prefer").tls == .prefer)
+        #expect(try PostgresLocation(url: "postgres://alice@127.example.com/x").tls == .require)
+        let verified = try PostgresLocation(url: "postgres://alice@db.example/x?sslmode=verify-full&sslrootcert=/etc/ca.pem")
+        #expect(verified.tls == .verifyFull && verified.rootCertificate == "/etc/ca.pem")
+        #expect(verified.tlsConfiguration().certificateVerification == .fullVerification)
+        #expect(try PostgresLocation(url: "postgres://alice@db.example/x").tlsConfiguration().certificateVerification == .none)
         let socket = try PostgresLocation(url: "postgres://alice@/auth?host=/run/postgresql")
         #expect(socket.socketDirectory == "/run/postgresql" && socket.tls == .disable)
     }
 
     @Test(arguments: [
         ("postgres://db.example/auth", "a user name is required"),
-        ("postgres://a@db/x?sslmode=verify-full", "sslmode must be disable, prefer or require"),
+        ("postgres://a@db/x?sslmode=verify-ca", "sslmode must be disable, prefer, require or verify-full"),
         ("postgres://a@db/x?schema=Robert%27%29%3B%20DROP%20TABLE", "schema must be a lower-case identifier"),
         ("postgres://a@db/x?application_name=x", "unsupported parameter \"application_name\""),
         ("mysql://a@db/x", "not a PostgreSQL URL"),
@@ -47,6 +53,8 @@ import Testing
         #expect(try PostgresLocation(url: "postgres://ta@db.example/auth?passfile=\(file)", environment: [:]).password == "pa:ss")
         #expect(try PostgresLocation(url: "postgres://bob@elsewhere/auth", environment: ["PGPASSFILE": file]).password == "fallback")
         chmod(file, 0o644)
+        // As libpq: a password file others can read is refused when named, ignored when it is the default.
         #expect(throws: TermAuthError.self) { try PostgresLocation(url: "postgres://ta@db.example/auth?passfile=\(file)", environment: [:]) }
+        #expect(try PostgresLocation(url: "postgres://ta@db.example/auth", environment: ["PGPASSFILE": file]).password == nil)
     }
 }

@@ -137,4 +137,15 @@ import TermAuthTestSupport
         }
         #expect(outcomes.allSatisfy { $0 })
     }
+
+    /// People at a local terminal already hold the database: the per-source rule, made for
+    /// network addresses, does not lock a machine's own console.
+    @Test(arguments: TestStore.all) func localTerminalsAreNotASource(_ store: TestStore) async throws {
+        var settings = Settings()
+        settings.security.maxFailedLoginsPerSource = 3
+        let f = try await Fixture(store, settings: settings)
+        _ = try await f.seeded()
+        for i in 0..<6 { _ = try? await f.termAuth.signIn.signIn(username: "user\(i)", password: "wrong", origin: "terminal:root") }
+        #expect(try await f.termAuth.signIn.signIn(username: "alice", password: Fixture.password, origin: "terminal:root").user.username == "alice")
+    }
 }

@@ -40,7 +40,11 @@ public struct ApprovalConfirmScreen: Screen {
         canvas.put(isDevice ? "A device asks to use your account:" : "An application asks to use your account:", row: panel.row(2), column: x, role: .title)
         for (i, line) in context.lines.enumerated() {
             canvas.put(line.label, row: panel.row(4 + i), column: x, role: .hint)
-            canvas.put(TextWidth.untrusted(line.value, width: w - 16), row: panel.row(4 + i), column: x + 16)
+            // The marker stays whole however long the name: only the name is cut.
+            let value = i == 0
+                ? TextWidth.untrusted(context.clientName, width: w - 16 - TextWidth.of(ApprovalContext.nameMarker)) + ApprovalContext.nameMarker
+                : TextWidth.untrusted(line.value, width: w - 16)
+            canvas.put(value, row: panel.row(4 + i), column: x + 16)
         }
         let after = 4 + context.lines.count + 1
         canvas.put(isDevice ? "Only continue if you started this on a device you own." : "Only continue if you started this sign-in yourself.",

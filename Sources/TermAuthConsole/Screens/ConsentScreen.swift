@@ -73,7 +73,7 @@ public struct ConsentScreen: Screen {
         var canvas = panel.canvas
         let (x, w) = panel.inner
         let c = context
-        let chosen = " (name chosen by the client) wants to:"
+        let chosen = ApprovalContext.nameMarker + " wants to:"
         canvas.put(TextWidth.untrusted(c.clientName, width: w - TextWidth.of(chosen)) + chosen, row: panel.row(2), column: x, role: .title)
         canvas.put("client id \(TextWidth.untrusted(c.clientID, width: w - 30)) · code \(c.approvalCode)", row: panel.row(3), column: x, role: .hint)
         canvas.put("answer goes to \(TextWidth.untrusted(c.destination, width: w - 15))", row: panel.row(4), column: x, role: .hint)

@@ -5,6 +5,7 @@ import Foundation
 /// the request came from, and the code itself. Every front end shows these same lines.
 public struct ApprovalContext: Sendable, Equatable {
     public static let warning = "Deny if someone sent you this code."
+    public static let nameMarker = " (name chosen by the client)"
 
     /// The client's name is whatever its registrant typed, so it is marked as such.
     public let clientName: String
@@ -35,7 +36,7 @@ public struct ApprovalContext: Sendable, Equatable {
     /// each front end sanitises them where it draws them.
     public var lines: [(label: String, value: String)] {
         [
-            ("Application", "\(clientName) (name chosen by the client)"),
+            ("Application", clientName + Self.nameMarker),
             ("Client id", clientID),
             ("Answer goes to", destination),
             ("Requested", "\(Self.age(ageSeconds)) ago from \(source)"),

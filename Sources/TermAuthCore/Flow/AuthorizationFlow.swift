@@ -46,6 +46,8 @@ public struct AuthorizationFlow: Sendable {
                     throw TermAuthError.overloaded("requests waiting for approval from this address", retryAfter: 60)
                 }
             }
+            // A read first: past a bound, a flood is refused without touching the writer.
+            try admit(try await store.parkedCounts(clientID: request.clientID, source: request.source, now: now))
             do {
                 try await store.insertRequest(
                     request, approvalCode: TokenHash(of: code), handle: TokenHash(of: handle), audit: parked, admit: admit)
@@ -79,19 +81,19 @@ public struct AuthorizationFlow: Sendable {
         let rule = AttemptLimiter.Rule(limit: s.maxWrongCodes, window: s.wrongCodeWindowSeconds, lockSeconds: s.wrongCodeWindowSeconds)
         let limiter = AttemptLimiter(store: store)
         let keys = [AttemptKey.codeSource(source)] + (username.map { [AttemptKey.codeUser($0)] } ?? [])
-        for key in keys {
+        for (index, key) in keys.enumerated() {
             if case .refused(let until, _) = try await limiter.claim(key, rule: rule, now: now) {
+                for earlier in keys.prefix(index) { _ = try await limiter.succeeded(earlier, now: now, clear: false) }
                 throw TermAuthError.tooManyWrongCodes(retryAfter: max(1, until - now))
             }
         }
+        let found: PendingAuthorization
         do {
             guard let code = ApprovalCode.normalize(typed), let request = try await store.request(approvalCode: TokenHash(of: code)),
                 !deviceOnly || request.responseType == .deviceCode
             else { throw TermAuthError.unknownRequest }
-            let found = try await describe(request, checkPending: true)
-            for key in keys { _ = try await limiter.succeeded(key, now: now, clear: false) }
-            return found
-        } catch let error as TermAuthError {
+            found = try await describe(request, checkPending: true)
+        } catch let error as TermAuthError where error.oauthCode != .temporarilyUnavailable {
             try await store.appendAudit(AuditEvent(
                 at: now, kind: .deviceCodeWrong, username: username, detail: "wrong approval code: \(error.description)", origin: source))
             for key in keys {
@@ -102,7 +104,13 @@ public struct AuthorizationFlow: Sendable {
                 }
             }
             throw error
+        } catch {
+            // The lookup itself failed (storage down, cancelled): no code was judged wrong.
+            for key in keys { _ = try? await limiter.succeeded(key, now: now, clear: false) }
+            throw error
         }
+        for key in keys { _ = try await limiter.succeeded(key, now: now, clear: false) }
+        return found
     }
 
     /// Finds a request by the handle its waiting user agent holds (the browser page's refresh).

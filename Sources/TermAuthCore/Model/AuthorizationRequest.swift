@@ -26,6 +26,9 @@ public struct AuthorizationRequest: Sendable, Equatable {
     /// RFC 6749 §4.1.3 then wants the same value again at the token endpoint.
     public var redirectURISent = true
 
+    /// The origin as parking bounds count it: an IPv6 address by its /64 (see `AttemptKey`).
+    public var source: String { AttemptKey.network(origin) }
+
     public init(
         id: String, clientID: String, redirectURI: String, responseType: ResponseType, scopes: ScopeSet,
         state: String?, codeChallenge: String?, codeChallengeMethod: PKCEMethod?, origin: String,

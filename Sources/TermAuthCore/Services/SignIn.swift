@@ -49,10 +49,10 @@ public struct SignIn: Sendable {
     /// once, say a service's parallel password grants, or many people behind one address)
     /// frees as they succeed, so the claim waits for them a while. A failure at the limit
     /// locks the key at once, so a lock, not a full allowance, is what refuses an attacker.
-    private func claim(_ key: String, rule: AttemptLimiter.Rule, now: Int64) async throws -> Bool {
+    private func claim(_ key: String, rule: AttemptLimiter.Rule) async throws -> Bool {
         let deadline = ContinuousClock.now + Self.waitForClaimsInFlight
         while true {
-            switch try await limiter.claim(key, rule: rule, now: now) {
+            switch try await limiter.claim(key, rule: rule, now: clock.now()) {
             case .claimed: return true
             case .refused(_, let locked):
                 if locked || ContinuousClock.now >= deadline { return false }
@@ -62,45 +62,66 @@ public struct SignIn: Sendable {
     }
 
     private func attempt(username: String, password: String, clientID: String?, origin: String?) async throws -> SignedInUser {
-        let now = clock.now()
         let source = origin ?? "unknown"
-        let userKey = AttemptKey.signInUser(username)
-        let sourceKey = AttemptKey.signInSource(source)
         func record(_ kind: AuditEvent.Kind, _ detail: String) async throws {
-            try await store.appendAudit(AuditEvent(at: now, kind: kind, clientID: clientID, username: username, detail: detail, origin: origin))
+            try await store.appendAudit(AuditEvent(at: clock.now(), kind: kind, clientID: clientID, username: username, detail: detail, origin: origin))
         }
 
         // Locked keys are refused without a hash and without an audit row each: a flood of
-        // them costs reads only. The lock itself was audited when it began.
-        guard try await claim(sourceKey, rule: sourceRule, now: now), try await claim(userKey, rule: userRule, now: now) else {
-            throw TermAuthError.invalidCredentials
+        // them costs reads only. The lock itself was audited when it began. The per-source
+        // rule is for network addresses: people at a local terminal already hold the database.
+        var claimed: [(key: String, rule: AttemptLimiter.Rule)] = []
+        if AttemptKey.isNetworkAddress(source) { claimed.append((AttemptKey.signInSource(source), sourceRule)) }
+        claimed.append((AttemptKey.signInUser(username), userRule))
+        for (index, (key, rule)) in claimed.enumerated() {
+            guard try await claim(key, rule: rule) else {
+                try await giveBack(claimed.prefix(index))
+                throw TermAuthError.invalidCredentials
+            }
         }
 
-        let user = try await store.user(username: username)
-        let hasher = settings.passwordHasher
-        let stored = user?.passwordHash
-        let pool = PasswordHashPool.shared(for: settings.security)
-        // An unknown username costs the same hash as a known one.
-        let matches = try await pool.run { stored.map { hasher.verify(password, against: $0) } ?? hasher.burn(password) }
+        let matches: Bool
+        let user: User?
+        do {
+            user = try await store.user(username: username)
+            let hasher = settings.passwordHasher
+            let stored = user?.passwordHash
+            // An unknown username costs the same hash as a known one.
+            matches = try await PasswordHashPool.shared(for: settings.security).run {
+                stored.map { hasher.verify(password, against: $0) } ?? hasher.burn(password)
+            }
+        } catch {
+            // No password was checked (too busy, storage down, cancelled): nothing counts.
+            try? await giveBack(claimed[...])
+            throw error
+        }
 
         guard let user, matches else {
             try await record(.loginFailed, user == nil ? "unknown username" : "wrong password")
-            if let until = try await limiter.failed(userKey, rule: userRule, now: now) {
-                try await record(.accountLocked, "\(userRule.limit) failures; locked until \(Timestamp.iso8601(until))")
-            }
-            if let until = try await limiter.failed(sourceKey, rule: sourceRule, now: now) {
-                try await record(.sourceLocked, "\(sourceRule.limit) failures from \(source); locked until \(Timestamp.iso8601(until))")
+            for (key, rule) in claimed {
+                guard let until = try await limiter.failed(key, rule: rule, now: clock.now()) else { continue }
+                if key.hasPrefix("signin.user:") {
+                    try await record(.accountLocked, "\(rule.limit) failures; locked until \(Timestamp.iso8601(until))")
+                } else {
+                    try await record(.sourceLocked, "\(rule.limit) failures from \(source); locked until \(Timestamp.iso8601(until))")
+                }
             }
             throw TermAuthError.invalidCredentials
         }
         // Failures racing this attempt may have locked the account meanwhile: then the right
         // password is refused like any other attempt during the lock.
-        guard try await limiter.succeeded(userKey, now: now, clear: true) else {
+        guard try await limiter.succeeded(AttemptKey.signInUser(username), now: clock.now(), clear: true) else {
+            try await giveBack(claimed.dropLast())
             try await record(.loginFailed, "right password while locked")
             throw TermAuthError.invalidCredentials
         }
-        _ = try await limiter.succeeded(sourceKey, now: now, clear: false)
+        try await giveBack(claimed.dropLast())
         try await record(.loginSucceeded, "")
         return SignedInUser(user: user)
+    }
+
+    /// Returns claims whose attempt reached no verdict, or succeeded.
+    private func giveBack(_ claims: ArraySlice<(key: String, rule: AttemptLimiter.Rule)>) async throws {
+        for (key, _) in claims { _ = try await limiter.succeeded(key, now: clock.now(), clear: false) }
     }
 }

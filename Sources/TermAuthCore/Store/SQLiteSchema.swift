@@ -57,9 +57,13 @@ enum SQLiteSchema {
                     key TEXT PRIMARY KEY, count INTEGER NOT NULL, window_start INTEGER NOT NULL, locked_until INTEGER);
                 ALTER TABLE clients ADD COLUMN may_introspect INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE requests ADD COLUMN redirect_uri_sent INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE requests ADD COLUMN source TEXT NOT NULL DEFAULT '';
                 CREATE INDEX requests_client ON requests(client_id, status, expires_at);
-                CREATE INDEX requests_origin ON requests(origin, status, expires_at);
+                CREATE INDEX requests_source ON requests(source, status, expires_at);
                 CREATE INDEX audit_at ON audit(at);
+                INSERT INTO attempts(key, count, window_start, locked_until)
+                    SELECT 'signin.user:' || username, 0, coalesce(first_failed_at, locked_until), locked_until
+                    FROM users WHERE locked_until IS NOT NULL;
                 """)
         }
         return migrator

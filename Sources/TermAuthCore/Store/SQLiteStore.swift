@@ -270,29 +270,35 @@ public final class SQLiteStore: Store {
         admit: @escaping @Sendable (ParkedCounts) throws -> Void
     ) async throws {
         try await run("approval code") { db in
-            // Counted inside the write: the single writer makes count-then-insert atomic.
-            func count(_ condition: String, _ value: String?) throws -> Int {
-                let sql = "SELECT count(*) FROM requests WHERE status = 'pending' AND expires_at > ?" + condition
-                let arguments: StatementArguments = value.map { [r.createdAt, $0] } ?? [r.createdAt]
-                return try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0
-            }
-            try admit(ParkedCounts(
-                client: try count(" AND client_id = ?", r.clientID), source: try count(" AND origin = ?", r.origin),
-                total: try count("", nil)))
+            // Counted again inside the write: the single writer makes count-then-insert atomic.
+            try admit(try Self.parkedCounts(db, clientID: r.clientID, source: r.source, now: r.createdAt))
             try db.cachedStatement(
                 sql: """
                     INSERT INTO requests(id, approval_hash, handle_hash, client_id, redirect_uri, response_type, scope, state,
-                        code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval, redirect_uri_sent)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval, redirect_uri_sent, source)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
                 arguments: [
                     r.id, approvalCode.bytes, handle.bytes, r.clientID, r.redirectURI, r.responseType.rawValue, r.scopes.string,
                     r.state, r.codeChallenge, r.codeChallengeMethod?.rawValue, r.origin, r.createdAt, r.expiresAt, r.status.rawValue,
-                    r.pollInterval, r.redirectURISent,
+                    r.pollInterval, r.redirectURISent, r.source,
                 ])
             if let audit { try Self.insert(audit, db) }
         }
+    }
+
+    public func parkedCounts(clientID: String, source: String, now: Int64) async throws -> ParkedCounts {
+        try await read { db in try Self.parkedCounts(db, clientID: clientID, source: source, now: now) }
+    }
+
+    private static func parkedCounts(_ db: Database, clientID: String, source: String, now: Int64) throws -> ParkedCounts {
+        func count(_ condition: String, _ value: String?) throws -> Int {
+            let sql = "SELECT count(*) FROM requests WHERE status = 'pending' AND expires_at > ?" + condition
+            let arguments: StatementArguments = value.map { [now, $0] } ?? [now]
+            return try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0
+        }
+        return ParkedCounts(client: try count(" AND client_id = ?", clientID), source: try count(" AND source = ?", source), total: try count("", nil))
     }
 
     private func request(where column: String, _ value: some DatabaseValueConvertible & Sendable) async throws -> AuthorizationRequest? {

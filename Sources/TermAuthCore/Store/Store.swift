@@ -45,6 +45,8 @@ public protocol RequestStore: Sendable {
         _ request: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?,
         admit: @escaping @Sendable (ParkedCounts) throws -> Void
     ) async throws
+    /// The undecided, unexpired requests for `clientID`, from `source` (see `AuthorizationRequest.source`) and in all.
+    func parkedCounts(clientID: String, source: String, now: Int64) async throws -> ParkedCounts
     func request(approvalCode: TokenHash) async throws -> AuthorizationRequest?
     func request(handle: TokenHash) async throws -> AuthorizationRequest?
     func request(id: String) async throws -> AuthorizationRequest?

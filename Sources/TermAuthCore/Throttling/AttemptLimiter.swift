@@ -79,18 +79,30 @@ public struct AttemptLimiter: Sendable {
 }
 
 /// The keys attempts are counted under. A source is an address; IPv6 sources count by their
-/// /64, which one host usually holds whole.
+/// /64, which one host usually holds whole; local front ends count by their account.
 public enum AttemptKey {
     public static func signInUser(_ username: String) -> String { "signin.user:" + username }
     public static func signInSource(_ source: String) -> String { "signin.source:" + network(source) }
     public static func codeUser(_ username: String) -> String { "code.user:" + username }
     public static func codeSource(_ source: String) -> String { "code.source:" + network(source) }
 
-    static func network(_ source: String) -> String {
+    public static func network(_ source: String) -> String {
+        // The terminal and the command line of one account are one source.
+        for local in ["terminal:", "cli:"] where source.hasPrefix(local) { return "local:" + source.dropFirst(local.count) }
         var address = in6_addr()
         guard !source.hasPrefix("::ffff:"), inet_pton(AF_INET6, source, &address) == 1 else { return source }
         let bytes = withUnsafeBytes(of: &address) { Array($0.prefix(8)) }
         let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
         return groups.joined(separator: ":") + "::/64"
+    }
+}
+
+extension AttemptKey {
+    /// Whether `origin` is a network address (a per-source rule applies) rather than a local
+    /// front end, whose people already hold the database and gain nothing from guessing.
+    static func isNetworkAddress(_ origin: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, origin, &v4) == 1 || inet_pton(AF_INET6, origin, &v6) == 1
     }
 }

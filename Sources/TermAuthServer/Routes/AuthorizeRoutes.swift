@@ -42,8 +42,9 @@ struct AuthorizeRoutes: Sendable {
             return waitingPage(parked.approvalCode, client: validated.client, handle: parked.handle)
         }
         // The place is taken before parking: a refused agent leaves nothing behind.
-        try longPolls.enter(context.peer)
-        defer { longPolls.leave(context.peer) }
+        let source = AttemptKey.network(context.peer)
+        try longPolls.enter(source)
+        defer { longPolls.leave(source) }
         let parked = try await termAuth.flow.park(validated, origin: context.peer)
         do {
             // An agent that hangs up stops the wait (else it would poll until the request expires).

@@ -2,17 +2,22 @@ import Foundation
 
 /// libpq's password file (`~/.pgpass`): lines of `host:port:database:username:password`, `*`
 /// matching anything, `\:` and `\\` escaped, the first matching line winning. Like libpq, a
-/// file that others may read is not used.
+/// file that others may read is not used: ignored when it is the default one, refused when
+/// the URL names it.
 enum PasswordFile {
     static func lookup(_ path: String, host: String, port: Int, database: String, username: String, named: Bool) throws(TermAuthError) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
             if named { throw .configuration("PostgreSQL URL: passfile \(path) cannot be read") }
             return nil
         }
+        defer { close(fd) }
         var info = stat()
-        if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
-            throw .configuration("\(path): the PostgreSQL password file can be read by other users; fix it with: chmod 600 \(path)")
+        guard fstat(fd, &info) == 0, info.st_mode & 0o077 == 0 else {
+            if named { throw .configuration("\(path): the PostgreSQL password file can be read by other users; fix it with: chmod 600 \(path)") }
+            return nil
         }
+        let data = FileHandle(fileDescriptor: fd, closeOnDealloc: false).readDataToEndOfFile()
         let wanted = [host, String(port), database, username]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
             let fields = split(String(line))

@@ -72,8 +72,15 @@ enum PostgresSchema {
             "CREATE TABLE attempts(key TEXT PRIMARY KEY, count BIGINT NOT NULL, window_start BIGINT NOT NULL, locked_until BIGINT)",
             "ALTER TABLE clients ADD COLUMN may_introspect BOOLEAN NOT NULL DEFAULT FALSE",
             "ALTER TABLE requests ADD COLUMN redirect_uri_sent BOOLEAN NOT NULL DEFAULT TRUE",
-            "CREATE INDEX requests_origin ON requests(origin, status, expires_at)",
+            "ALTER TABLE requests ADD COLUMN source TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX requests_pending ON requests(client_id, status, expires_at)",
+            "CREATE INDEX requests_source ON requests(source, status, expires_at)",
             "CREATE INDEX audit_at ON audit(at)",
+            """
+            INSERT INTO attempts(key, count, window_start, locked_until)
+                SELECT 'signin.user:' || username, 0, coalesce(first_failed_at, locked_until), locked_until
+                FROM users WHERE locked_until IS NOT NULL
+            """,
         ]),
     ]
 

@@ -336,23 +336,31 @@ public final class PostgresStore: Store {
         try await transaction("approval code") { c in
             // Replicas park one at a time, so two of them cannot both take the last place.
             try await c.rows("SELECT pg_advisory_xact_lock(hashtext('termauth:park'))")
-            let counts = try await c.rows("""
-                SELECT count(*) FILTER (WHERE client_id = \(r.clientID)) AS client, count(*) FILTER (WHERE origin = \(r.origin)) AS source,
-                    count(*) AS total
-                FROM requests WHERE status = 'pending' AND expires_at > \(r.createdAt)
-                """).first
-            try admit(ParkedCounts(
-                client: Int(try counts?.value("client", as: Int64.self) ?? 0), source: Int(try counts?.value("source", as: Int64.self) ?? 0),
-                total: Int(try counts?.value("total", as: Int64.self) ?? 0)))
+            try admit(try await Self.parkedCounts(c, clientID: r.clientID, source: r.source, now: r.createdAt))
             try await c.rows("""
                 INSERT INTO requests(id, approval_hash, handle_hash, client_id, redirect_uri, response_type, scope, state,
-                    code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval, redirect_uri_sent)
+                    code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval, redirect_uri_sent, source)
                 VALUES (\(r.id), \(approvalCode.bytes), \(handle.bytes), \(r.clientID), \(r.redirectURI), \(r.responseType.rawValue),
                     \(r.scopes.string), \(r.state), \(r.codeChallenge), \(r.codeChallengeMethod?.rawValue), \(r.origin), \(r.createdAt),
-                    \(r.expiresAt), \(r.status.rawValue), \(r.pollInterval), \(r.redirectURISent))
+                    \(r.expiresAt), \(r.status.rawValue), \(r.pollInterval), \(r.redirectURISent), \(r.source))
                 """)
             if let audit { try await Self.insert(audit, c) }
         }
+    }
+
+    public func parkedCounts(clientID: String, source: String, now: Int64) async throws -> ParkedCounts {
+        try await run { c in try await Self.parkedCounts(c, clientID: clientID, source: source, now: now) }
+    }
+
+    private static func parkedCounts(_ c: PostgresConnection, clientID: String, source: String, now: Int64) async throws -> ParkedCounts {
+        let row = try await c.rows("""
+            SELECT count(*) FILTER (WHERE client_id = \(clientID)) AS client, count(*) FILTER (WHERE source = \(source)) AS source,
+                count(*) AS total
+            FROM requests WHERE status = 'pending' AND expires_at > \(now)
+            """).first
+        return ParkedCounts(
+            client: Int(try row?.value("client", as: Int64.self) ?? 0), source: Int(try row?.value("source", as: Int64.self) ?? 0),
+            total: Int(try row?.value("total", as: Int64.self) ?? 0))
     }
 
     public func request(approvalCode: TokenHash) async throws -> AuthorizationRequest? {
