@@ -23,7 +23,7 @@ db="$BENCH_POSTGRES?schema=bench_$(date +%s)"
 printf '[security]\npassword_hash_rounds = 1000\n[storage]\napproval_key_file = "%s"\n' "$work/approval.key" >"$cfg"
 
 termauth scope add bench --description "Benchmark scope" >/dev/null
-svc=$(termauth client add --name svc --id svc --grant client_credentials --scope bench --json)
+svc=$(termauth client add --name svc --id svc --grant client_credentials --scope bench --introspect --json)
 svc_basic=$(basic svc "$(field client_secret <<<"$svc")")
 introspected=$(termauth token issue --client svc --scope bench --ttl 86400)
 

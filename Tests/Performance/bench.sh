@@ -24,7 +24,7 @@ harness_workdir bench "$(printf '[security]\npassword_hash_rounds = 1000\n[stora
 
 # Register before serving, so the server never races the CLI creating the schema.
 termauth scope add bench --description "Benchmark scope" >/dev/null
-svc=$(termauth client add --name svc --id svc --grant client_credentials --scope bench --json)
+svc=$(termauth client add --name svc --id svc --grant client_credentials --scope bench --introspect --json)
 app=$(termauth client add --name app --id app --redirect-uri http://127.0.0.1/cb --scope bench --json)
 svc_basic=$(basic svc "$(field client_secret <<<"$svc")")
 app_basic=$(basic app "$(field client_secret <<<"$app")")

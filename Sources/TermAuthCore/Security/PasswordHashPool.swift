@@ -5,8 +5,8 @@ import Foundation
 /// priority than the request threads: under load, cheap requests go first and sign-ins wait.
 /// Past the queue, a sign-in is refused at once (503 with Retry-After) instead of waiting.
 public final class PasswordHashPool: @unchecked Sendable {
-    /// How much lower than the request threads (nice levels: 5 gives about a quarter of a busy core).
-    static let niceness: Int32 = 5
+    /// How much lower than the request threads, in nice levels: at 10 a hashing thread gets about a tenth of what a request thread gets of a busy core.
+    static let niceness: Int32 = 10
 
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
