@@ -17,14 +17,21 @@ struct Console: AsyncParsableCommand {
         try await TerminalUI.with(theme: theme) { terminal in
             let runner = ScreenRunner(terminal: terminal, theme: theme)
             var screen = ConsoleScreen()
+            var refreshed = ContinuousClock.now - .seconds(2)
             while true {
-                try await refresh(&screen, termAuth)
+                // Once a second, not after every key: with thousands of parked requests a
+                // refresh takes a while, and keys must be answered at once.
+                if ContinuousClock.now - refreshed >= .seconds(1) {
+                    try await refresh(&screen, termAuth)
+                    refreshed = ContinuousClock.now
+                }
                 guard let effect = runner.step(&screen, timeoutMilliseconds: 1000) else { continue }
                 switch effect {
                 case .stay: continue
                 case .quit, .finish(.quit): return
                 case .finish(.handle(let pending)):
                     screen.status = try await handle(pending, termAuth: termAuth, runner: runner)
+                    refreshed = ContinuousClock.now - .seconds(2)
                 case .finish(.revoke(let row)):
                     do {
                         try await termAuth.admin.revokeConsent(username: row.username, clientID: row.clientID)
@@ -32,6 +39,7 @@ struct Console: AsyncParsableCommand {
                     } catch let error as TermAuthError {
                         screen.status = error.description
                     }
+                    refreshed = ContinuousClock.now - .seconds(2)
                 }
             }
         }

@@ -7,6 +7,7 @@ import requests
 from authlib.integrations.requests_client import OAuth2Session
 
 from conftest import ALICE, ALICE_PASSWORD, unique
+from hardening_helpers import instance
 from tmux_driver import TmuxSession
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -107,8 +108,11 @@ def test_device_screen_in_tmux(seeded, server):
     assert result.get("token", {}).get("scope") == "profile", result
 
 
-def test_wrong_device_codes_are_rate_limited(seeded, server):
-    argv = [str(seeded.binary), "device", "--db", str(seeded.db), "--config", str(seeded.config)]
+def test_wrong_device_codes_are_rate_limited(termauth, tmp_path):
+    # A database of its own: the limit holds for this machine's account for a minute, and
+    # must not refuse the approvals of the tests that follow.
+    own = instance(termauth, tmp_path)
+    argv = [str(own.binary), "device", "--db", str(own.db), "--config", str(own.config)]
     with TmuxSession(argv, env={"LANG": "C.UTF-8", "TERM": "xterm-256color"}) as tmux:
         tmux.wait_for("Type the code")
         for _ in range(6):

@@ -74,7 +74,8 @@ public struct Settings: Sendable, Equatable {
         public var parkedPerSource = 100
         public var parkedTotal = 10_000
         /// `GET /authorize` requests held open until decided, in all and per source address.
-        public var longPolls = 1000
+        /// Half of `maxConnections`: held polls never take every connection from other callers.
+        public var longPolls = 500
         public var longPollsPerSource = 20
         /// Longest `state` and `nonce` accepted at /authorize, in bytes.
         public var maxStateBytes = 1024
