@@ -65,27 +65,16 @@ def run_detached(ta: TermAuth, *args: str, input: str | None = None,
 def approve_yes(ta: TermAuth, code: str, *extra: str, user: str = ALICE,
                 password: str = ALICE_PASSWORD) -> subprocess.CompletedProcess:
     """A headless approval that is meant to succeed (for tests of other
-    features): passes --yes, and retries without it on a binary that does not
-    know the option yet."""
+    features): no terminal, so --yes."""
     proc = run_detached(ta, "approve", code, "--user", user, "--password-stdin", "--yes", *extra,
                         input=password + "\n")
-    if proc.returncode == 2 and "--yes" in proc.stderr and "nknown option" in proc.stderr:
-        proc = run_detached(ta, "approve", code, "--user", user, "--password-stdin", *extra,
-                            input=password + "\n")
     assert proc.returncode == 0, f"approve {code} failed ({proc.returncode}):\n{proc.stderr}"
     return proc
 
 
 def add_introspector(ta: TermAuth, name: str) -> dict:
-    """A confidential client that may call /introspect (`--introspect`). On a
-    binary without the option, a plain client_credentials client (which could
-    introspect before issue 15)."""
-    args = ["client", "add", "--name", name, "--grant", "client_credentials", "--json"]
-    proc = ta.run(*args, "--introspect", check=False)
-    if proc.returncode != 0 and "--introspect" in proc.stderr:
-        proc = ta.run(*args)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    """A confidential client that may call /introspect (`--introspect`)."""
+    return ta.add_client(name, grants=["client_credentials"], introspect=True)
 
 
 def audit(ta: TermAuth, limit: int = 1000) -> list[dict]:

@@ -14,7 +14,6 @@ Source addresses other than 127.0.0.1 come from binding the client socket to
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +21,7 @@ import pytest
 import requests
 
 from conftest import unique
+from test_races import all_at_once
 from hardening_helpers import (agent_authorize, assert_503, authorize_url, browser_authorize,
                                count_requests, instance, serve, session_from, wait_count)
 
@@ -251,26 +251,9 @@ password_hash_queue = 1
     client = ta.add_client(unique("legacy"), grants=["password"], scopes=["profile"])
     n = 12
     with serve(ta, tmp_path) as server:
-        barrier = threading.Barrier(n)
-        results: list = [None] * n
-
-        def run(i):
-            with requests.Session() as s:
-                s.get(server.url("/healthz"), timeout=10)
-                barrier.wait(30)
-                try:
-                    results[i] = s.post(server.url("/token"), timeout=120,
-                                        auth=(client["client_id"], client["client_secret"]),
-                                        data={"grant_type": "password", "username": user,
-                                              "password": password})
-                except requests.RequestException as exc:
-                    results[i] = exc
-
-        threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(n)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(180)
+        results = all_at_once(n, server, lambda s: s.post(
+            server.url("/token"), timeout=120, auth=(client["client_id"], client["client_secret"]),
+            data={"grant_type": "password", "username": user, "password": password}), timeout=180)
         statuses = [r.status_code if isinstance(r, requests.Response) else repr(r) for r in results]
         print(f"{n} sign-ins at once, 1 hashing thread, queue 1: {sorted(map(str, statuses))}")
         assert set(statuses) <= {200, 503}, statuses

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 
 import pytest
@@ -22,6 +21,7 @@ import requests
 
 from conftest import ALICE, ALICE_PASSWORD, unique
 from hardening_helpers import audit, instance, serve, session_from
+from test_races import all_at_once
 
 PASSWORD_GRANT_NOTE = "the password grant is off unless a client is registered with it"
 
@@ -42,26 +42,6 @@ def assert_invalid_grant(r: requests.Response, what: str) -> None:
     assert r.json().get("error") == "invalid_grant", f"{what}: {r.text[:300]}"
 
 
-def all_at_once(n: int, send) -> list:
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i):
-        with requests.Session() as s:
-            barrier.wait(30)
-            try:
-                results[i] = send(s)
-            except requests.RequestException as exc:
-                results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
-
-
 def test_fifty_parallel_wrong_passwords_reach_the_check_at_most_max_failed_logins_times(termauth, tmp_path):
     user, password = "dora", "dora's real password"
     # The per-source limit is high so only the per-user lock is at work here;
@@ -74,7 +54,7 @@ password_hash_queue = 200
 """)
     client = password_client(ta)
     with serve(ta, tmp_path) as server:
-        results = all_at_once(50, lambda s: password_grant(s, server, client, user, "wrong password"))
+        results = all_at_once(50, server, lambda s: password_grant(s, server, client, user, "wrong password"), timeout=120)
         statuses = [(r.status_code, r.json().get("error")) if isinstance(r, requests.Response)
                     else ("exception", repr(r)) for r in results]
         assert statuses == [(400, "invalid_grant")] * 50, statuses

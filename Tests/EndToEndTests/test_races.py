@@ -28,7 +28,7 @@ def private(termauth, tmp_path_factory):
         yield ta, server, (rs["client_id"], rs["client_secret"])
 
 
-def all_at_once(n: int, server: ServeProcess, send) -> list:
+def all_at_once(n: int, server: ServeProcess, send, timeout: float = 60) -> list:
     """Runs send(session) in n threads released together by a barrier. Each
     session has already connected (GET /healthz), so connection set-up does
     not spread the requests out."""
@@ -48,7 +48,7 @@ def all_at_once(n: int, server: ServeProcess, send) -> list:
     for t in threads:
         t.start()
     for t in threads:
-        t.join(60)
+        t.join(timeout)
     return results
 
 

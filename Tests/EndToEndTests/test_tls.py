@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import signal
 import socket
 import subprocess
 import time
@@ -24,6 +23,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from conftest import (ALICE, SERVER_START_TIMEOUT, BackgroundGet, Loopback, TermAuth,
                       _read_first_line, unique)
 from hardening_helpers import instance
+from server_process import ServeProcess
 
 REGISTERED_REDIRECT = "http://127.0.0.1/callback"
 LISTENING = re.compile(r"^listening on (https://127\.0\.0\.1:(\d+))$")
@@ -98,19 +98,17 @@ def pki(tmp_path_factory) -> PKI:
 # A TLS `termauth serve` (ServeProcess expects `listening on http://`)
 
 
-class TLSServe:
+class TLSServe(ServeProcess):
+    """ServeProcess over https: its own start (the first line and /healthz are https),
+    the same stop."""
+
     def __init__(self, ta: TermAuth, log_path: Path, ca: Path, *extra: str):
+        super().__init__(ta, log_path)
         self.ta = ta
-        self.log_path = log_path
         self.ca = str(ca)
         self.extra = extra
-        self.process: subprocess.Popen | None = None
         self.first_line: str | None = None
-        self.base_url = ""
         self.port = 0
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-3000:] if self.log_path.exists() else ""
@@ -143,15 +141,6 @@ class TLSServe:
             time.sleep(0.05)
         self.stop()
         raise AssertionError(f"https /healthz never answered 200 (last: {last!r}):\n{self.log()}")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -47,12 +47,19 @@ def rss_mb(pid):
         return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)) / 1024
 
 
-ta("scope", "add", "profile", "--description", "Read your profile")
-ta("client", "add", "--name", "Bench", "--id", "bench", "--redirect-uri", "http://127.0.0.1:9/cb")
-server = subprocess.Popen([binary, "serve", "--db", db, "--config", config, "--port", "0", "--log-level", "warning"],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-base = server.stdout.readline().split()[-1]
-port = urllib.parse.urlsplit(base).port
+def fresh_server():
+    """A new database with one client, and a server on it; returns the server and its URL."""
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    ta("scope", "add", "profile", "--description", "Read your profile")
+    ta("client", "add", "--name", "Bench", "--id", "bench", "--redirect-uri", "http://127.0.0.1:9/cb")
+    process = subprocess.Popen([binary, "serve", "--db", db, "--config", config, "--port", "0", "--log-level", "warning"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return process, process.stdout.readline().split()[-1]
+
+
+server, base = fresh_server()
 query = ("/authorize?response_type=code&client_id=bench&redirect_uri=http://127.0.0.1:9/cb&scope=profile"
          "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256")
 
@@ -115,15 +122,7 @@ try:
     # Long polls: free the parked places first (they count against parked_total too).
     server.terminate()
     server.wait()
-    os.remove(db)
-    for suffix in ("-wal", "-shm"):
-        if os.path.exists(db + suffix):
-            os.remove(db + suffix)
-    ta("scope", "add", "profile", "--description", "Read your profile")
-    ta("client", "add", "--name", "Bench", "--id", "bench", "--redirect-uri", "http://127.0.0.1:9/cb")
-    server = subprocess.Popen([binary, "serve", "--db", db, "--config", config, "--port", "0", "--log-level", "warning"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    base = server.stdout.readline().split()[-1]
+    server, base = fresh_server()
     port = urllib.parse.urlsplit(base).port
     rss_before = rss_mb(server.pid)
     held = []

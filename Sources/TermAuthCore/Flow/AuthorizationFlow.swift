@@ -36,18 +36,19 @@ public struct AuthorizationFlow: Sendable {
             let parked = AuditEvent(
                 at: now, kind: .requestParked, clientID: v.client.id, detail: "scope \"\(v.scopes.string)\" from \(request.origin)")
             let limits = settings.limits
-            // Past a bound nothing is stored; a slot frees when a request is decided or expires.
+            // Past a bound nothing is stored; a place frees when a request is decided or expires.
             let admit: @Sendable (ParkedCounts) throws -> Void = { counts in
-                if counts.total >= limits.parkedTotal { throw TermAuthError.overloaded("requests waiting for approval", retryAfter: 60) }
-                if counts.client >= limits.parkedPerClient {
-                    throw TermAuthError.overloaded("requests waiting for approval for this client", retryAfter: 60)
-                }
-                if counts.source >= limits.parkedPerSource {
-                    throw TermAuthError.overloaded("requests waiting for approval from this address", retryAfter: 60)
-                }
+                if counts.source >= limits.parkedPerSource { throw Self.parkingRefused(.source("")) }
+                if counts.client >= limits.parkedPerClient { throw Self.parkingRefused(.client("")) }
+                if counts.total >= limits.parkedTotal { throw Self.parkingRefused(.all) }
             }
-            // A read first: past a bound, a flood is refused without touching the writer.
-            try admit(try await store.parkedCounts(clientID: request.clientID, source: request.source, now: now))
+            // Reads first, the narrowest bound first: a flood past a bound is refused without
+            // touching the writer, and one from a single address after counting at most its 100.
+            for (scope, bound) in [(ParkedScope.source(request.source), limits.parkedPerSource), (.client(request.clientID), limits.parkedPerClient),
+                                   (.all, limits.parkedTotal)]
+            where try await store.parkedCount(scope, now: now, upTo: bound) >= bound {
+                throw Self.parkingRefused(scope)
+            }
             do {
                 try await store.insertRequest(
                     request, approvalCode: TokenHash(of: code), handle: TokenHash(of: handle), audit: parked, admit: admit)
@@ -57,6 +58,14 @@ public struct AuthorizationFlow: Sendable {
             return ParkedRequest(request: request, approvalCode: code, handle: handle)
         }
         throw TermAuthError.storage("could not allocate an approval code")
+    }
+
+    static func parkingRefused(_ scope: ParkedScope) -> TermAuthError {
+        switch scope {
+        case .source: return .overloaded("requests waiting for approval from this address", retryAfter: 60)
+        case .client: return .overloaded("requests waiting for approval for this client", retryAfter: 60)
+        case .all: return .overloaded("requests waiting for approval", retryAfter: 60)
+        }
     }
 
     /// RFC 8628 §3.1–3.2: parks a device's request. The device code is the handle the device

@@ -288,8 +288,16 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func parkedCounts(clientID: String, source: String, now: Int64) async throws -> ParkedCounts {
-        try await read { db in try Self.parkedCounts(db, clientID: clientID, source: source, now: now) }
+    public func parkedCount(_ scope: ParkedScope, now: Int64, upTo limit: Int) async throws -> Int {
+        let (condition, value): (String, String?)
+        switch scope {
+        case .client(let id): (condition, value) = (" AND client_id = ?", id)
+        case .source(let source): (condition, value) = (" AND source = ?", source)
+        case .all: (condition, value) = ("", nil)
+        }
+        let sql = "SELECT count(*) FROM (SELECT 1 FROM requests WHERE status = 'pending' AND expires_at > ?\(condition) LIMIT ?)"
+        let arguments: StatementArguments = value.map { [now, $0, limit] } ?? [now, limit]
+        return try await read { db in try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0 }
     }
 
     private static func parkedCounts(_ db: Database, clientID: String, source: String, now: Int64) throws -> ParkedCounts {

@@ -45,8 +45,9 @@ public protocol RequestStore: Sendable {
         _ request: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?,
         admit: @escaping @Sendable (ParkedCounts) throws -> Void
     ) async throws
-    /// The undecided, unexpired requests for `clientID`, from `source` (see `AuthorizationRequest.source`) and in all.
-    func parkedCounts(clientID: String, source: String, now: Int64) async throws -> ParkedCounts
+    /// Undecided, unexpired requests in `scope`, counted up to `limit` at most: a count near a
+    /// bound of thousands costs no more than the bound.
+    func parkedCount(_ scope: ParkedScope, now: Int64, upTo limit: Int) async throws -> Int
     func request(approvalCode: TokenHash) async throws -> AuthorizationRequest?
     func request(handle: TokenHash) async throws -> AuthorizationRequest?
     func request(id: String) async throws -> AuthorizationRequest?
@@ -62,6 +63,14 @@ public protocol RequestStore: Sendable {
     /// Records a device's poll (RFC 8628 §3.5): polling sooner than the interval answers
     /// `.slowDown` and lengthens the interval by five seconds.
     func recordDevicePoll(id: String, now: Int64) async throws -> DevicePoll
+}
+
+/// What a parking bound counts over.
+public enum ParkedScope: Sendable, Equatable {
+    case client(String)
+    /// See `AuthorizationRequest.source`.
+    case source(String)
+    case all
 }
 
 /// Undecided, unexpired parked requests at the moment one more is parked.

@@ -348,8 +348,18 @@ public final class PostgresStore: Store {
         }
     }
 
-    public func parkedCounts(clientID: String, source: String, now: Int64) async throws -> ParkedCounts {
-        try await run { c in try await Self.parkedCounts(c, clientID: clientID, source: source, now: now) }
+    public func parkedCount(_ scope: ParkedScope, now: Int64, upTo limit: Int) async throws -> Int {
+        let limit = Int64(limit)
+        let query: PostgresQuery
+        switch scope {
+        case .client(let id):
+            query = "SELECT count(*) AS n FROM (SELECT 1 FROM requests WHERE status = 'pending' AND expires_at > \(now) AND client_id = \(id) LIMIT \(limit)) AS p"
+        case .source(let source):
+            query = "SELECT count(*) AS n FROM (SELECT 1 FROM requests WHERE status = 'pending' AND expires_at > \(now) AND source = \(source) LIMIT \(limit)) AS p"
+        case .all:
+            query = "SELECT count(*) AS n FROM (SELECT 1 FROM requests WHERE status = 'pending' AND expires_at > \(now) LIMIT \(limit)) AS p"
+        }
+        return Int(try await one(query) { try $0.value("n", as: Int64.self) } ?? 0)
     }
 
     private static func parkedCounts(_ c: PostgresConnection, clientID: String, source: String, now: Int64) async throws -> ParkedCounts {
