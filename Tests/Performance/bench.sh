@@ -105,7 +105,7 @@ table() { # SUFFIX TITLE
   row "POST /token authorization_code" code "$1"
   row "POST /token refresh_token (rotation)" refresh "$1"
   row "POST /introspect" introspect "$1"
-  row "GET /authorize (parked, browser page)" authorize "$1"
+  row "GET /authorize (browser page; past the bounds, 503)" authorize "$1"
   local spent
   for spent in code refresh; do
     (( $(non2xx "$spent$1") == 0 )) || echo "warning: the $spent case ran out of single-use values and measured refusals too; raise CODES or shorten DURATION" >&2
