@@ -58,6 +58,18 @@ import TermAuthCore
         #expect(try await second.run(try await world.park(scope: "profile")) == .approved(ScopeSet(["profile"])))
         #expect(!again.frames.contains { $0.lines.joined().contains("Allow access?") })
         #expect(again.frames.contains { $0.lines.joined().contains("Sign in") })
+
+        // Reached by its code, the same request is confirmed first, remembered consent or not;
+        // Enter on the confirmation denies (focus starts on Deny).
+        let byCode = MemoryTerminal()
+        byCode.press(.enter)
+        let third = ApprovalSession(flow: world.termAuth.flow, runner: ScreenRunner(terminal: byCode, theme: .builtIn), language: nil)
+        let pending = try await world.park(scope: "profile")
+        #expect(try await third.run(pending, confirm: true) == .denied)
+        #expect(byCode.frames.contains { $0.lines.joined().contains("Deny if someone sent you this code.") })
+        #expect(!byCode.frames.contains { $0.lines.joined().contains("Sign in") })
+        let denial = try await world.termAuth.store.recentAudit(limit: 5).last
+        #expect(denial?.kind == .requestDenied && denial?.origin?.hasPrefix("terminal:") == true)
     }
 
     @Test func cancellingTheSignInDeniesTheRequest() async throws {
