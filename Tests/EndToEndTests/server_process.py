@@ -21,15 +21,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-from conftest import (ALICE, ALICE_PASSWORD, SERVER_START_TIMEOUT, BackgroundGet,
+from conftest import (ALICE, ALICE_PASSWORD, SERVER_START_TIMEOUT, TEST_CONFIG, BackgroundGet,
                       TermAuth, _read_first_line)
 
 # TEST_CONFIG plus a one-second device poll interval (the least allowed), so
 # device tests spend seconds, not minutes, polling.
-PRIVATE_CONFIG = """\
-[security]
-password_hash_rounds = 1000
-
+PRIVATE_CONFIG = TEST_CONFIG + """
 [lifetimes]
 device_poll_interval = 1
 """
