@@ -39,7 +39,11 @@ import TermAuthTestSupport
         _ = try await f.seeded()
         let flow = f.termAuth.flow
         let parked = try await flow.park(try await flow.validator.validate(f.authorizeQuery()), origin: "test")
-        for _ in 0..<20 { _ = try await flow.pending(approvalCode: parked.approvalCode, source: "cli:alice") }
+        for _ in 0..<20 {
+            #expect(try await flow.pending(approvalCode: parked.approvalCode, source: "cli:alice").request.id == parked.request.id)
+        }
+        // Each right code gave its claim back: nothing is left counted against the source.
+        #expect(try await f.termAuth.store.attemptCounter(key: AttemptKey.codeSource("cli:alice")) == nil)
     }
 
     @Test func ipv6SourcesCountByTheirSlash64() {
