@@ -28,8 +28,7 @@ public enum TermAuthHTTP {
         onListening: @escaping @Sendable (String) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let settings = termAuth.settings
-        let scheme = settings.tlsCertificateFile == nil ? "http" : "https"
-        let issuer = IssuerURL(settings.issuer ?? "\(scheme)://\(host):\(port)")
+        let issuer = IssuerURL(settings.issuer ?? settings.serverURL(host: host, port: port))
         let configured = settings.issuer != nil
         var server = HTTPServerBuilder.http1(configuration: .init(
             additionalChannelHandlers: [RequestDeadlineHandler(deadline: .seconds(Int64(settings.bodyTimeoutSeconds)))],
@@ -45,8 +44,7 @@ public enum TermAuthHTTP {
                 availableConnectionsDelegate: MaximumAvailableConnections(termAuth.settings.maxConnections)),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
-                let printableHost = host.contains(":") ? "[\(host)]" : host
-                let url = "\(scheme)://\(printableHost):\(bound)"
+                let url = settings.serverURL(host: host, port: bound)
                 if !configured { issuer.set(url) }
                 await onListening(url)
             },

@@ -66,7 +66,7 @@ struct Approve: AsyncParsableCommand {
     static func show(_ context: ApprovalContext) {
         var text = "termauth: you are about to decide this request:\n"
         for line in context.lines {
-            text += "  " + line.label.padding(toLength: 15, withPad: " ", startingAt: 0) + Output.safe(line.value) + "\n"
+            text += "  " + line.label.padding(toLength: 15, withPad: " ", startingAt: 0) + Output.safe(line.value) + line.suffix + "\n"
         }
         text += "  " + ApprovalContext.warning + "\n"
         FileHandle.standardError.write(Data(text.utf8))

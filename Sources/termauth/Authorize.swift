@@ -24,7 +24,7 @@ struct Authorize: AsyncParsableCommand {
         let settings = try global.settings()
         // The issuer the client gets back in `iss` (RFC 9207) is this server's, never one read
         // from the pasted URL: a URL built for another server is refused instead.
-        let issuer = try self.issuer.map(Settings.issuer) ?? settings.issuer ?? Self.serverAddress(settings)
+        let issuer = try self.issuer.map(Settings.issuer) ?? settings.issuer ?? settings.serverURL(host: settings.host, port: settings.port)
         guard let asked = Self.issuer(of: components).flatMap({ try? Settings.issuer($0) }), asked == issuer else {
             throw TermAuthError.invalidArgument(
                 "this URL is for \(Output.safe(Self.issuer(of: components) ?? "another server")), not this server (\(issuer)); pass --issuer if this server is reached by that address")
@@ -66,13 +66,6 @@ struct Authorize: AsyncParsableCommand {
 }
 
 extension Authorize {
-    /// Where `termauth serve` with these settings listens.
-    static func serverAddress(_ settings: Settings) -> String {
-        let scheme = settings.tlsCertificateFile == nil ? "http" : "https"
-        let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
-        return "\(scheme)://\(host):\(settings.port)"
-    }
-
     /// `http://host:port/prefix` from `http://host:port/prefix/authorize?…`.
     static func issuer(of components: URLComponents) -> String? {
         guard let scheme = components.scheme, let host = components.host else { return nil }

@@ -17,11 +17,11 @@ struct Console: AsyncParsableCommand {
         try await TerminalUI.with(theme: theme) { terminal in
             let runner = ScreenRunner(terminal: terminal, theme: theme)
             var screen = ConsoleScreen()
-            var refreshed = ContinuousClock.now - .seconds(2)
+            var refreshed: ContinuousClock.Instant?
             while true {
                 // Once a second, not after every key: with thousands of parked requests a
                 // refresh takes a while, and keys must be answered at once.
-                if ContinuousClock.now - refreshed >= .seconds(1) {
+                if refreshed.map({ ContinuousClock.now - $0 >= .seconds(1) }) ?? true {
                     try await refresh(&screen, termAuth)
                     refreshed = ContinuousClock.now
                 }
@@ -31,7 +31,7 @@ struct Console: AsyncParsableCommand {
                 case .quit, .finish(.quit): return
                 case .finish(.handle(let pending)):
                     screen.status = try await handle(pending, termAuth: termAuth, runner: runner)
-                    refreshed = ContinuousClock.now - .seconds(2)
+                    refreshed = nil
                 case .finish(.revoke(let row)):
                     do {
                         try await termAuth.admin.revokeConsent(username: row.username, clientID: row.clientID)
@@ -39,7 +39,7 @@ struct Console: AsyncParsableCommand {
                     } catch let error as TermAuthError {
                         screen.status = error.description
                     }
-                    refreshed = ContinuousClock.now - .seconds(2)
+                    refreshed = nil
                 }
             }
         }

@@ -40,10 +40,7 @@ public struct ApprovalConfirmScreen: Screen {
         canvas.put(isDevice ? "A device asks to use your account:" : "An application asks to use your account:", row: panel.row(2), column: x, role: .title)
         for (i, line) in context.lines.enumerated() {
             canvas.put(line.label, row: panel.row(4 + i), column: x, role: .hint)
-            // The marker stays whole however long the name: only the name is cut.
-            let value = i == 0
-                ? TextWidth.untrusted(context.clientName, width: w - 16 - TextWidth.of(ApprovalContext.nameMarker)) + ApprovalContext.nameMarker
-                : TextWidth.untrusted(line.value, width: w - 16)
+            let value = TextWidth.untrusted(line.value, width: w - 16 - TextWidth.of(line.suffix)) + line.suffix
             canvas.put(value, row: panel.row(4 + i), column: x + 16)
         }
         let after = 4 + context.lines.count + 1

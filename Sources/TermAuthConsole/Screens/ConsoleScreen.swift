@@ -104,18 +104,18 @@ public struct ConsoleScreen: Screen {
         case .requests:
             header = pad(["CODE", "CLIENT", "SCOPE", "AGE", "FROM"], [9, 24, 20, 5, 14])
             rows = requests[shown].map { p in
-                pad([p.approvalCode, "\(p.client.name) (\(p.client.id))", p.request.scopes.string, Self.age(now - p.request.createdAt), p.request.origin],
+                pad([p.approvalCode, "\(p.client.name) (\(p.client.id))", p.request.scopes.string, ApprovalContext.age(now - p.request.createdAt), p.request.origin],
                     [9, 24, 20, 5, 14])
             }
             if requests.isEmpty { canvas.put("No requests waiting. New ones appear here as they arrive.", row: top + 1, column: x, role: .hint) }
         case .consents:
             header = pad(["USER", "CLIENT", "SCOPE", "SINCE"], [16, 22, 30, 12])
-            rows = consents[shown].map { pad([$0.username, $0.clientID, $0.scope, Self.age(now - $0.since) + " ago"], [16, 22, 30, 12]) }
+            rows = consents[shown].map { pad([$0.username, $0.clientID, $0.scope, ApprovalContext.age(now - $0.since) + " ago"], [16, 22, 30, 12]) }
             if consents.isEmpty { canvas.put("No remembered consents.", row: top + 1, column: x, role: .hint) }
         case .audit:
             header = pad(["AGE", "EVENT", "CLIENT", "USER", "FROM", "DETAIL"], [5, 17, 14, 10, 12, 30])
             rows = shown.map { audit[audit.count - 1 - $0] }.map {
-                pad([Self.age(now - $0.at), $0.kind.rawValue, $0.clientID ?? "", $0.username ?? "", $0.origin ?? "", $0.detail], [5, 17, 14, 10, 12, 30])
+                pad([ApprovalContext.age(now - $0.at), $0.kind.rawValue, $0.clientID ?? "", $0.username ?? "", $0.origin ?? "", $0.detail], [5, 17, 14, 10, 12, 30])
             }
         }
         canvas.put(TextWidth.truncate(header, to: w), row: top - 1, column: x, role: .hint)
@@ -136,6 +136,4 @@ public struct ConsoleScreen: Screen {
             return fitted + String(repeating: " ", count: max(0, width - TextWidth.of(fitted)))
         }.joined(separator: " ")
     }
-
-    static func age(_ seconds: Int64) -> String { ApprovalContext.age(seconds) }
 }

@@ -94,6 +94,12 @@ public struct Settings: Sendable, Equatable {
 }
 
 extension Settings {
+    /// Where `termauth serve` with these settings answers: the default issuer.
+    public func serverURL(host: String, port: Int) -> String {
+        let scheme = tlsCertificateFile == nil ? "http" : "https"
+        return "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
+
     /// RFC 8414 §2: an issuer is an http(s) URL without query or fragment. It is compared byte
     /// for byte (metadata, `iss` in redirects, `termauth authorize`), so it is kept in one
     /// spelling: scheme and host in lower case, no trailing slash.

@@ -32,16 +32,17 @@ public struct ApprovalContext: Sendable, Equatable {
         redirectOrigin ?? "a device, which gets its answer when it next asks"
     }
 
-    /// Label and value, in the order every front end shows them. Values are untrusted text:
-    /// each front end sanitises them where it draws them.
-    public var lines: [(label: String, value: String)] {
+    /// Label, value and a suffix of TermAuth's own, in the order every front end shows them.
+    /// Values are untrusted text: each front end sanitises them, and cuts them to fit, where it
+    /// draws them; the suffix stays whole.
+    public var lines: [(label: String, value: String, suffix: String)] {
         [
-            ("Application", clientName + Self.nameMarker),
-            ("Client id", clientID),
-            ("Answer goes to", destination),
-            ("Requested", "\(Self.age(ageSeconds)) ago from \(source)"),
-            ("Code", approvalCode),
-            ("Access to", scope.isEmpty ? "(no particular scope)" : scope),
+            ("Application", clientName, Self.nameMarker),
+            ("Client id", clientID, ""),
+            ("Answer goes to", destination, ""),
+            ("Requested", "\(Self.age(ageSeconds)) ago from \(source)", ""),
+            ("Code", approvalCode, ""),
+            ("Access to", scope.isEmpty ? "(no particular scope)" : scope, ""),
         ]
     }
 

@@ -86,8 +86,7 @@ public struct AuthorizationFlow: Sendable {
     /// is refused until the window passes.
     public func pending(approvalCode typed: String, source: String, username: String? = nil, deviceOnly: Bool = false) async throws -> PendingAuthorization {
         let now = clock.now()
-        let s = settings.security
-        let rule = AttemptLimiter.Rule(limit: s.maxWrongCodes, window: s.wrongCodeWindowSeconds, lockSeconds: s.wrongCodeWindowSeconds)
+        let rule = settings.security.wrongCodeRule
         let limiter = AttemptLimiter(store: store)
         let keys = [AttemptKey.codeSource(source)] + (username.map { [AttemptKey.codeUser($0)] } ?? [])
         for (index, key) in keys.enumerated() {

@@ -33,8 +33,8 @@ public struct PasswordHasher: Sendable {
     /// Always false, so it can stand in for `verify`.
     @discardableResult
     public func burn(_ password: String) -> Bool {
-        let derived = Self.derive(password, salt: Data(count: 16), rounds: rounds)
-        return ConstantTime.equal(derived, Data(count: 32)) && false
+        _ = Self.derive(password, salt: Data(count: 16), rounds: rounds)
+        return false
     }
 
     private static func derive(_ password: String, salt: Data, rounds: Int) -> Data {

@@ -178,9 +178,7 @@ public struct Administration: Sendable {
     /// When the user's sign-ins are locked, the lock's end.
     public func lockedUntil(username: String) async throws -> Int64? {
         guard let counter = try await store.attemptCounter(key: AttemptKey.signInUser(username)) else { return nil }
-        let s = settings.security
-        let rule = AttemptLimiter.Rule(limit: s.maxFailedLogins, window: s.failureWindowSeconds, lockSeconds: s.lockoutSeconds)
-        return AttemptLimiter.refusal(counter, rule: rule, now: clock.now())
+        return AttemptLimiter.refusal(counter, rule: settings.security.signInUserRule, now: clock.now())
     }
 
     static func checkPassword(_ password: String) throws(TermAuthError) {

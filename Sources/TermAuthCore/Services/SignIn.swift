@@ -23,16 +23,6 @@ public struct SignIn: Sendable {
     /// About as long as a queue of password checks takes to drain.
     static let waitForClaimsInFlight: Duration = .seconds(3)
 
-    var userRule: AttemptLimiter.Rule {
-        let s = settings.security
-        return .init(limit: s.maxFailedLogins, window: s.failureWindowSeconds, lockSeconds: s.lockoutSeconds)
-    }
-
-    var sourceRule: AttemptLimiter.Rule {
-        let s = settings.security
-        return .init(limit: s.maxFailedLoginsPerSource, window: s.failureWindowSeconds, lockSeconds: s.lockoutSeconds)
-    }
-
     public func signIn(username: String, password: String, clientID: String? = nil, origin: String? = nil) async throws -> SignedInUser {
         let started = ContinuousClock.now
         do {
@@ -70,10 +60,13 @@ public struct SignIn: Sendable {
         // Locked keys are refused without a hash and without an audit row each: a flood of
         // them costs reads only. The lock itself was audited when it began. The per-source
         // rule is for network addresses: people at a local terminal already hold the database.
-        var claimed: [(key: String, rule: AttemptLimiter.Rule)] = []
-        if AttemptKey.isNetworkAddress(source) { claimed.append((AttemptKey.signInSource(source), sourceRule)) }
-        claimed.append((AttemptKey.signInUser(username), userRule))
-        for (index, (key, rule)) in claimed.enumerated() {
+        let security = settings.security
+        var claimed: [Claimed] = []
+        if AttemptKey.isNetworkAddress(source) {
+            claimed.append(Claimed(key: AttemptKey.signInSource(source), rule: security.signInSourceRule, lockedEvent: .sourceLocked))
+        }
+        claimed.append(Claimed(key: AttemptKey.signInUser(username), rule: security.signInUserRule, lockedEvent: .accountLocked))
+        for (index, (key, rule, _)) in claimed.enumerated() {
             guard try await claim(key, rule: rule) else {
                 try await giveBack(claimed.prefix(index))
                 throw TermAuthError.invalidCredentials
@@ -98,13 +91,10 @@ public struct SignIn: Sendable {
 
         guard let user, matches else {
             try await record(.loginFailed, user == nil ? "unknown username" : "wrong password")
-            for (key, rule) in claimed {
+            for (key, rule, lockedEvent) in claimed {
                 guard let until = try await limiter.failed(key, rule: rule, now: clock.now()) else { continue }
-                if key.hasPrefix("signin.user:") {
-                    try await record(.accountLocked, "\(rule.limit) failures; locked until \(Timestamp.iso8601(until))")
-                } else {
-                    try await record(.sourceLocked, "\(rule.limit) failures from \(source); locked until \(Timestamp.iso8601(until))")
-                }
+                let whose = lockedEvent == .sourceLocked ? " from \(source)" : ""
+                try await record(lockedEvent, "\(rule.limit) failures\(whose); locked until \(Timestamp.iso8601(until))")
             }
             throw TermAuthError.invalidCredentials
         }
@@ -120,8 +110,11 @@ public struct SignIn: Sendable {
         return SignedInUser(user: user)
     }
 
+    /// An attempt claimed under one key, and what its lock is audited as.
+    private typealias Claimed = (key: String, rule: AttemptLimiter.Rule, lockedEvent: AuditEvent.Kind)
+
     /// Returns claims whose attempt reached no verdict, or succeeded.
-    private func giveBack(_ claims: ArraySlice<(key: String, rule: AttemptLimiter.Rule)>) async throws {
-        for (key, _) in claims { _ = try await limiter.succeeded(key, now: clock.now(), clear: false) }
+    private func giveBack(_ claims: ArraySlice<Claimed>) async throws {
+        for claim in claims { _ = try await limiter.succeeded(claim.key, now: clock.now(), clear: false) }
     }
 }

@@ -78,6 +78,17 @@ public struct AttemptLimiter: Sendable {
     }
 }
 
+extension Settings.Security {
+    /// Failed sign-ins of one username.
+    public var signInUserRule: AttemptLimiter.Rule { .init(limit: maxFailedLogins, window: failureWindowSeconds, lockSeconds: lockoutSeconds) }
+    /// Failed sign-ins from one source address, any usernames.
+    public var signInSourceRule: AttemptLimiter.Rule {
+        .init(limit: maxFailedLoginsPerSource, window: failureWindowSeconds, lockSeconds: lockoutSeconds)
+    }
+    /// Wrong approval codes, per source and per user; the lock lasts the window.
+    public var wrongCodeRule: AttemptLimiter.Rule { .init(limit: maxWrongCodes, window: wrongCodeWindowSeconds, lockSeconds: wrongCodeWindowSeconds) }
+}
+
 /// The keys attempts are counted under. A source is an address; IPv6 sources count by their
 /// /64, which one host usually holds whole; local front ends count by their account.
 public enum AttemptKey {

@@ -35,10 +35,4 @@ final class LongPollGate: @unchecked Sendable {
         let left = perSource[source, default: 1] - 1
         perSource[source] = left > 0 ? left : nil
     }
-
-    var held: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return total
-    }
 }
