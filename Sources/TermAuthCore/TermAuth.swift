@@ -3,13 +3,16 @@ import Foundation
 /// The core, assembled: one store, one clock, one set of settings, and the services every
 /// front end (HTTP, terminal, headless) drives.
 public struct TermAuth: Sendable {
+    /// Every read and write, through the one cache (`CachingStore`).
     public let store: any Store
+    /// The engine itself, for what only it can answer (its file, its schema version).
+    public var engine: any Store { (store as? CachingStore)?.base ?? store }
     public let settings: Settings
-    public let clock: any Clock
+    public let clock: any WallClock
     let approvalCodes: ApprovalCodes
 
-    public init(store: any Store, settings: Settings, approvalKey: Data, clock: any Clock = SystemClock()) {
-        self.store = store
+    public init(store: any Store, settings: Settings, approvalKey: Data, clock: any WallClock = SystemClock()) {
+        self.store = CachingStore(store)
         self.settings = settings
         self.clock = clock
         self.approvalCodes = ApprovalCodes(key: approvalKey)
@@ -17,7 +20,7 @@ public struct TermAuth: Sendable {
 
     /// Opens (creating if needed) the SQLite database and its approval key: the settings' key
     /// file, else one beside the database.
-    public static func open(database path: String, settings: Settings, clock: any Clock = SystemClock()) throws -> TermAuth {
+    public static func open(database path: String, settings: Settings, clock: any WallClock = SystemClock()) throws -> TermAuth {
         let store = try SQLiteStore(path: path, durability: settings.durability)
         let key = try ApprovalCodes.loadKey(path: settings.approvalKeyFile ?? path + ".key")
         return TermAuth(store: store, settings: settings, approvalKey: key, clock: clock)
@@ -27,7 +30,7 @@ public struct TermAuth: Sendable {
     /// a SQLite file. PostgreSQL keeps the approval-code key outside the database, in
     /// `settings.approvalKeyFile` or else `defaultKeyFile`, so every replica on a machine shares it.
     public static func connect(
-        database: String, settings: Settings, defaultKeyFile: String? = nil, clock: any Clock = SystemClock()
+        database: String, settings: Settings, defaultKeyFile: String? = nil, clock: any WallClock = SystemClock()
     ) async throws -> TermAuth {
         guard PostgresLocation.isPostgresURL(database) else { return try open(database: database, settings: settings, clock: clock) }
         let location = try PostgresLocation(url: database)
@@ -45,7 +48,7 @@ public struct TermAuth: Sendable {
     }
     public var tokens: TokenEndpoint {
         TokenEndpoint(
-            context: GrantContext(store: store, settings: settings, clock: clock),
+            store: store, context: GrantContext(settings: settings, clock: clock),
             authenticator: ClientAuthenticator(store: store, failureFloor: .milliseconds(settings.security.failedClientAuthMilliseconds)))
     }
     public var resources: ResourceGuard { ResourceGuard(store: store, clock: clock) }

@@ -24,12 +24,7 @@ struct ClientCommand: AsyncParsableCommand {
 
         func run() async throws {
             var grantTypes: [GrantType] = []
-            for name in grants {
-                guard let grant = GrantType(rawValue: name) ?? GrantType.allCases.first(where: { $0.rawValue.hasSuffix(":" + name) || $0.rawValue.replacingOccurrences(of: "_", with: "-") == name }) else {
-                    throw TermAuthError.invalidArgument("unknown grant type \(name); expected one of \(GrantType.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                grantTypes.append(grant)
-            }
+            for name in grants { grantTypes.append(try GrantType.parse(name)) }
             for grant in grantTypes where grant == .implicit || grant == .password {
                 Output.notice("warning: RFC 9700 (OAuth 2.0 Security BCP) advises against the \(grant.rawValue) grant; enable it only for clients that cannot use the authorization code grant with PKCE")
             }

@@ -12,7 +12,7 @@ import TermAuthTestSupport
 
     func poll(_ f: Fixture, _ deviceCode: String) async throws -> TokenResponse {
         try await f.termAuth.tokens.exchange(
-            Parameters(["grant_type": GrantType.deviceCode.rawValue, "device_code": deviceCode, "client_id": "tv"]),
+            OAuthParameters(["grant_type": GrantType.deviceCode.rawValue, "device_code": deviceCode, "client_id": "tv"]),
             credentials: .body(id: "tv", secret: nil))
     }
 

@@ -5,7 +5,7 @@ import Synchronization
 import TermAuthTestSupport
 
 /// A clock tests move by hand.
-final class ManualClock: Clock {
+final class ManualClock: WallClock {
     private let current = Mutex<Int64>(1_800_000_000)
     func now() -> Int64 { current.withLock { $0 } }
     func advance(_ seconds: Int64) { current.withLock { $0 += seconds } }
@@ -77,7 +77,7 @@ struct Fixture {
     }
 
     func exchange(_ pairs: [String: String], id: String = "app", secret: String?) async throws -> TokenResponse {
-        try await termAuth.tokens.exchange(Parameters(pairs), credentials: .basic(id: id, secret: secret))
+        try await termAuth.tokens.exchange(OAuthParameters(pairs), credentials: .basic(id: id, secret: secret))
     }
 
     func redeem(_ code: String, secret: String) async throws -> TokenResponse {

@@ -99,7 +99,7 @@ import TermAuthTestSupport
     /// Reads the SQLite file's bytes, so it runs on SQLite only.
     @Test func approvalCodesAreListedButStoredOnlyAsHashes() async throws {
         let f = try await Fixture()
-        let path = try #require((f.termAuth.store as? SQLiteStore)?.path)
+        let path = try #require((f.termAuth.engine as? SQLiteStore)?.path)
         _ = try await f.seeded()
         let flow = f.termAuth.flow
         let parked = try await flow.park(try await flow.validator.validate(f.authorizeQuery()), origin: "10.0.0.7")

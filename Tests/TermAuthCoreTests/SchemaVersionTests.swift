@@ -23,7 +23,7 @@ import TermAuthTestSupport
 
     @Test(arguments: TestStore.all) func everyStoreReportsItsSchemaUpToDate(_ store: TestStore) async throws {
         let termAuth = try await store.open(settings: Settings())
-        switch termAuth.store {
+        switch termAuth.engine {
         case let sqlite as SQLiteStore:
             let version = try sqlite.schemaVersion()
             #expect(version.applied == version.known && !version.known.isEmpty)
@@ -32,7 +32,7 @@ import TermAuthTestSupport
             #expect(version.current == version.latest && version.latest >= 1)
             #expect(try await postgres.migrate().isEmpty, "a second migration run applies nothing")
         default:
-            Issue.record("unexpected store \(type(of: termAuth.store))")
+            Issue.record("unexpected store \(type(of: termAuth.engine))")
         }
     }
 }

@@ -84,7 +84,7 @@ import TermAuthTestSupport
     /// Reads the SQLite file's bytes, so it runs on SQLite only.
     @Test func secretsAreStoredOnlyAsHashes() async throws {
         let f = try await Fixture()
-        let path = try #require((f.termAuth.store as? SQLiteStore)?.path)
+        let path = try #require((f.termAuth.engine as? SQLiteStore)?.path)
         let (_, secret) = try await f.seeded()
         let tokens = try await f.redeem(try await f.issueCode(), secret: secret)
         let files = [path, path + "-wal"].compactMap { try? Data(contentsOf: URL(fileURLWithPath: $0)) }
@@ -99,7 +99,7 @@ import TermAuthTestSupport
     /// so a hash's hex form is searched too), holds no secret.
     @Test(arguments: TestStore.all.filter { $0 == .postgres }) func secretsAreStoredOnlyAsHashesInPostgres(_ store: TestStore) async throws {
         let f = try await Fixture(store)
-        let postgres = try #require(f.termAuth.store as? PostgresStore)
+        let postgres = try #require(f.termAuth.engine as? PostgresStore)
         let (_, secret) = try await f.seeded()
         let tokens = try await f.redeem(try await f.issueCode(), secret: secret)
         let dump = try await postgres.inTransaction { c in

@@ -15,7 +15,7 @@ public enum TestStore: String, Sendable, CustomStringConvertible {
     public var description: String { rawValue }
 
     /// A core over a brand-new, empty database: a fresh file, or a fresh PostgreSQL schema.
-    public func open(settings: Settings, clock: any Clock = SystemClock()) async throws -> TermAuth {
+    public func open(settings: Settings, clock: any WallClock = SystemClock()) async throws -> TermAuth {
         let directory = NSTemporaryDirectory() + "termauth-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         switch self {

@@ -125,10 +125,7 @@ public enum SettingsFile {
             let grantNames = try reader.strings(client, "grants", at: at) ?? GrantType.defaults.map(\.rawValue)
             var grants: [GrantType] = []
             for name in grantNames {
-                guard let grant = GrantType(rawValue: name) else {
-                    throw TermAuthError.configuration("\(source): \(at).grants: unknown grant type \"\(name)\"; expected one of \(GrantType.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                grants.append(grant)
+                do { grants.append(try GrantType.parse(name)) } catch { throw TermAuthError.configuration("\(source): \(at).grants: \(error.description)") }
             }
             settings.clients.append(ClientRegistration(
                 id: try reader.requiredString(client, "id", at: at),

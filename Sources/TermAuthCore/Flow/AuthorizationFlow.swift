@@ -6,11 +6,23 @@
 ///
 /// The code is minted only at delivery, by whoever delivers it, so it never rests in plain text.
 public struct AuthorizationFlow: Sendable {
-    let store: any Store
+    typealias Storage = ClientStore & ScopeStore & RequestStore & ConsentStore & AuditStore & AttemptStore
+    let store: any Storage
     let settings: Settings
-    let clock: any Clock
+    let clock: any WallClock
     let approvalCodes: ApprovalCodes
     let signIn: SignIn
+    /// One per response type a browser may ask for, keyed by it (`GrantRegistry.responseTypes`).
+    let responders: [ResponseType: any ResponseTypeHandler]
+
+    init(store: any Store, settings: Settings, clock: any WallClock, approvalCodes: ApprovalCodes, signIn: SignIn) {
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.approvalCodes = approvalCodes
+        self.signIn = signIn
+        responders = Dictionary(uniqueKeysWithValues: GrantRegistry.responseTypes.map { ($0.responseType, $0.init(store: store)) })
+    }
 
     /// The flow's clock, for front ends that show how long ago a request came.
     public var now: Int64 { clock.now() }
@@ -68,63 +80,20 @@ public struct AuthorizationFlow: Sendable {
         }
     }
 
-    /// RFC 8628 §3.1–3.2: parks a device's request. The device code is the handle the device
-    /// polls with; the user code is the approval code a person types.
-    public func parkDevice(client: Client, scope: String?, origin: String) async throws -> ParkedRequest {
-        guard client.allows(.deviceCode) else { throw TermAuthError.grantNotAllowed(.deviceCode) }
-        let scopes = try await ScopePolicy(store: store).resolve(requested: scope, for: client)
-        let validated = ValidatedAuthorization(
-            client: client, redirectURI: "", responseType: .deviceCode, scopes: scopes, state: nil,
-            codeChallenge: nil, codeChallengeMethod: nil)
-        return try await park(validated, origin: origin)
-    }
-
     // MARK: look up
-
-    /// Finds the pending request a person typed the approval code of. Wrong codes count against
-    /// one limit per source and per user, wherever they are typed: past it, even a right code
-    /// is refused until the window passes.
-    public func pending(approvalCode typed: String, source: String, username: String? = nil, deviceOnly: Bool = false) async throws -> PendingAuthorization {
-        let now = clock.now()
-        let rule = settings.security.wrongCodeRule
-        let limiter = AttemptLimiter(store: store)
-        let keys = [AttemptKey.codeSource(source)] + (username.map { [AttemptKey.codeUser($0)] } ?? [])
-        for (index, key) in keys.enumerated() {
-            if case .refused(let until, _) = try await limiter.claim(key, rule: rule, now: now) {
-                for earlier in keys.prefix(index) { _ = try await limiter.succeeded(earlier, now: now, clear: false) }
-                throw TermAuthError.tooManyWrongCodes(retryAfter: max(1, until - now))
-            }
-        }
-        let found: PendingAuthorization
-        do {
-            guard let code = ApprovalCode.normalize(typed), let request = try await store.request(approvalCode: TokenHash(of: code)),
-                !deviceOnly || request.responseType == .deviceCode
-            else { throw TermAuthError.unknownRequest }
-            found = try await describe(request, checkPending: true)
-        } catch let error as TermAuthError where error.oauthCode != .temporarilyUnavailable {
-            try await store.appendAudit(AuditEvent(
-                at: now, kind: .deviceCodeWrong, username: username, detail: "wrong approval code: \(error.description)", origin: source))
-            for key in keys {
-                if let until = try await limiter.failed(key, rule: rule, now: now) {
-                    try await store.appendAudit(AuditEvent(
-                        at: now, kind: .wrongCodesLimited, username: username,
-                        detail: "\(rule.limit) wrong codes; refused until \(Timestamp.iso8601(until))", origin: source))
-                }
-            }
-            throw error
-        } catch {
-            // The lookup itself failed (storage down, cancelled): no code was judged wrong.
-            for key in keys { _ = try? await limiter.succeeded(key, now: now, clear: false) }
-            throw error
-        }
-        for key in keys { _ = try await limiter.succeeded(key, now: now, clear: false) }
-        return found
-    }
 
     /// Finds a request by the handle its waiting user agent holds (the browser page's refresh).
     public func pending(handle: String) async throws -> PendingAuthorization {
-        guard let request = try await store.request(handle: TokenHash(of: handle)) else { throw TermAuthError.unknownRequest }
-        return try await describe(request, checkPending: true)
+        try await describe(try await browserRequest(handle: handle), checkPending: true)
+    }
+
+    /// The one check that a handle belongs to a browser's request: a device code is a handle
+    /// too, but a device is answered at the token endpoint, never by a redirect.
+    private func browserRequest(handle: String) async throws -> AuthorizationRequest {
+        guard let request = try await store.request(handle: TokenHash(of: handle)), GrantRegistry.responseType(of: request) != nil else {
+            throw TermAuthError.unknownRequest
+        }
+        return request
     }
 
     public func pending(requestID: String) async throws -> PendingAuthorization {
@@ -147,7 +116,7 @@ public struct AuthorizationFlow: Sendable {
         Dictionary(try await store.scopes().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
-    private func describe(_ request: AuthorizationRequest, checkPending: Bool, scopes given: [String: Scope]? = nil) async throws -> PendingAuthorization {
+    func describe(_ request: AuthorizationRequest, checkPending: Bool, scopes given: [String: Scope]? = nil) async throws -> PendingAuthorization {
         if checkPending {
             guard request.status == .pending else { throw TermAuthError.requestAlreadyDecided }
             guard request.expiresAt > clock.now() else { throw TermAuthError.requestExpired }
@@ -186,24 +155,22 @@ public struct AuthorizationFlow: Sendable {
             granted = chosen.union(required.intersection(requested))
         }
         let now = clock.now()
-        guard try await store.decideRequest(id: pending.request.id, status: .approved, userID: user.user.id, grantedScopes: granted, now: now) else {
-            throw try await whyUndecidable(pending.request.id)
-        }
-        if remember {
-            try await store.rememberConsent(Consent(userID: user.user.id, clientID: pending.client.id, scopes: granted, grantedAt: now))
-        }
-        try await store.appendAudit(AuditEvent(
-            at: now, kind: .requestApproved, clientID: pending.client.id, username: user.user.username,
-            detail: "granted \"\(granted.string)\" of \"\(requested.string)\"\(remember ? ", remembered" : "")", origin: origin))
+        let approved = RequestDecision(
+            requestID: pending.request.id, status: .approved, userID: user.user.id, grantedScopes: granted,
+            remember: remember ? Consent(userID: user.user.id, clientID: pending.client.id, scopes: granted, grantedAt: now) : nil,
+            audit: AuditEvent(
+                at: now, kind: .requestApproved, clientID: pending.client.id, username: user.user.username,
+                detail: "granted \"\(granted.string)\" of \"\(requested.string)\"\(remember ? ", remembered" : "")", origin: origin))
+        guard try await store.decideRequest(approved, now: now) else { throw try await whyUndecidable(pending.request.id) }
         return granted
     }
 
     public func deny(_ pending: PendingAuthorization, user: SignedInUser?, origin: String = "terminal") async throws {
         let now = clock.now()
-        guard try await store.decideRequest(id: pending.request.id, status: .denied, userID: user?.user.id, grantedScopes: nil, now: now) else {
-            throw try await whyUndecidable(pending.request.id)
-        }
-        try await store.appendAudit(AuditEvent(at: now, kind: .requestDenied, clientID: pending.client.id, username: user?.user.username, origin: origin))
+        let denied = RequestDecision(
+            requestID: pending.request.id, status: .denied, userID: user?.user.id, grantedScopes: nil,
+            audit: AuditEvent(at: now, kind: .requestDenied, clientID: pending.client.id, username: user?.user.username, origin: origin))
+        guard try await store.decideRequest(denied, now: now) else { throw try await whyUndecidable(pending.request.id) }
     }
 
     private func whyUndecidable(_ id: String) async throws -> TermAuthError {
@@ -216,8 +183,7 @@ public struct AuthorizationFlow: Sendable {
     /// Collects a request's outcome by the handle its user agent holds.
     /// `issuer` goes into the redirect as `iss` (RFC 9207): the URL the client reached this server by.
     public func deliver(handle: String, issuer: String? = nil) async throws -> Delivery {
-        guard let request = try await store.request(handle: TokenHash(of: handle)) else { throw TermAuthError.unknownRequest }
-        return try await deliver(request, issuer: issuer)
+        try await deliver(try await browserRequest(handle: handle), issuer: issuer)
     }
 
     /// Collects by id: for front ends that parked the request themselves (`termauth authorize`).
@@ -228,10 +194,9 @@ public struct AuthorizationFlow: Sendable {
 
     private func deliver(_ request: AuthorizationRequest, issuer: String?) async throws -> Delivery {
         let now = clock.now()
-        // A device collects its answer by polling the token endpoint (`DeviceCodeGrant`).
-        guard request.responseType != .deviceCode else { return .waiting(expiresAt: request.expiresAt) }
+        guard let responder = responders[request.responseType] else { throw TermAuthError.unknownRequest }
         let redirect = RedirectBuilder(
-            base: request.redirectURI, state: request.state, inFragment: request.responseType == .token, issuer: issuer)
+            base: request.redirectURI, state: request.state, inFragment: type(of: responder).inFragment, issuer: issuer)
         switch request.status {
         case .delivered:
             return .alreadyDelivered
@@ -241,33 +206,10 @@ public struct AuthorizationFlow: Sendable {
             guard try await store.closeExpiredRequest(id: request.id, now: now) else { return try await deliver(requestID: request.id, issuer: issuer) }
             return .redirect(redirect.error(.requestExpired))
         case .denied:
-            guard try await store.deliverRequest(id: request.id, code: nil, tokens: []) else { return .alreadyDelivered }
+            guard try await store.deliverRequest(id: request.id, code: nil, tokens: [], audit: nil) else { return .alreadyDelivered }
             return .redirect(redirect.error(.accessDenied))
-        case .approved where request.responseType == .token:
-            return try await deliverImplicit(request, redirect: redirect, now: now)
         case .approved:
-            guard let userID = request.userID else { throw TermAuthError.storage("approved request without a user") }
-            let code = RandomToken.sequentialSecret()
-            let stored = AuthorizationCode(
-                hash: TokenHash(of: code), clientID: request.clientID, userID: userID,
-                redirectURI: request.redirectURISent ? request.redirectURI : "",
-                scopes: request.grantedScopes ?? request.scopes, codeChallenge: request.codeChallenge,
-                codeChallengeMethod: request.codeChallengeMethod, issuedAt: now, expiresAt: now + settings.lifetimes.authorizationCode)
-            guard try await store.deliverRequest(id: request.id, code: stored, tokens: []) else { return .alreadyDelivered }
-            try await store.appendAudit(AuditEvent(at: now, kind: .codeIssued, clientID: request.clientID, detail: "request \(request.id)"))
-            return .redirect(redirect.success(["code": code]))
+            return try await responder.deliver(request, redirect: redirect, context: DeliveryContext(settings: settings, now: now))
         }
-    }
-
-    /// RFC 6749 §4.2.2: the access token itself, in the fragment, and never a refresh token.
-    private func deliverImplicit(_ request: AuthorizationRequest, redirect: RedirectBuilder, now: Int64) async throws -> Delivery {
-        guard let client = try await store.client(id: request.clientID) else { throw TermAuthError.unknownClient }
-        let scopes = request.grantedScopes ?? request.scopes
-        let minted = TokenIssuer(settings: settings).mint(client: client, userID: request.userID, scopes: scopes, withRefresh: false, now: now)
-        guard try await store.deliverRequest(id: request.id, code: nil, tokens: minted.records) else { return .alreadyDelivered }
-        try await store.appendAudit(AuditEvent(at: now, kind: .tokenIssued, clientID: client.id, detail: "implicit grant, scope \"\(scopes.string)\""))
-        var fields = [("access_token", minted.response.accessToken), ("token_type", "Bearer"), ("expires_in", String(minted.response.expiresIn))]
-        if !scopes.isEmpty { fields.append(("scope", scopes.string)) }
-        return .redirect(redirect.success(fields))
     }
 }

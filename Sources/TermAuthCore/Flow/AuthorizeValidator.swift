@@ -1,7 +1,7 @@
 /// Checks an `/authorize` request in the order RFC 6749 §4.1.2.1 requires: the client and
 /// redirect URI first (errors shown, not redirected), then everything else (errors redirected).
 public struct AuthorizeValidator: Sendable {
-    let store: any Store
+    let store: any ClientStore & ScopeStore
     var limits = Settings.Limits()
 
     public func validate(_ pairs: [(String, String)]) async throws -> ValidatedAuthorization {
@@ -27,25 +27,23 @@ public struct AuthorizeValidator: Sendable {
         }
 
         let state = first["state"]
-        let implicit = first["response_type"] == "token"
+        let inFragment = GrantRegistry.responseType(named: first["response_type"])?.inFragment ?? false
         func refuse(_ error: TermAuthError) -> AuthorizeRejection {
-            implicit ? .redirectInFragment(to: redirectURI, error: error, state: state) : .redirect(to: redirectURI, error: error, state: state)
+            inFragment ? .redirectInFragment(to: redirectURI, error: error, state: state) : .redirect(to: redirectURI, error: error, state: state)
         }
 
-        let params: Parameters
-        do { params = try Parameters(pairs: pairs) } catch { throw refuse(error) }
+        let params: OAuthParameters
+        do { params = try OAuthParameters(pairs: pairs) } catch { throw refuse(error) }
         // Stored with the request for its whole life: an unauthenticated caller's bytes are bounded.
         for key in ["state", "nonce"] where (params[key]?.utf8.count ?? 0) > limits.maxStateBytes {
             throw refuse(.malformedParameter(key, reason: "longer than \(limits.maxStateBytes) bytes"))
         }
 
         guard let rawType = params["response_type"] else { throw refuse(.missingParameter("response_type")) }
-        guard let responseType = ResponseType(rawValue: rawType), responseType != .deviceCode else {
-            throw refuse(.unsupportedResponseType(rawType))
-        }
-        // The implicit grant is off unless the client was registered with it (RFC 9700 §2.1.2).
-        let grant: GrantType = responseType == .token ? .implicit : .authorizationCode
-        guard client.allows(grant) else { throw refuse(.grantNotAllowed(grant)) }
+        guard let handler = GrantRegistry.responseType(named: rawType) else { throw refuse(.unsupportedResponseType(rawType)) }
+        let responseType = handler.responseType
+        // Opt-in response types (implicit, RFC 9700 §2.1.2) need a client registered with their grant.
+        guard client.allows(handler.grant) else { throw refuse(.grantNotAllowed(handler.grant)) }
 
         let scopes: ScopeSet
         do {
@@ -54,8 +52,7 @@ public struct AuthorizeValidator: Sendable {
 
         var challenge = params["code_challenge"]
         var method: PKCEMethod?
-        if responseType == .token {
-            // No code, so nothing for PKCE to bind.
+        if !handler.bindsPKCE {
             challenge = nil
         } else if let c = challenge {
             let rawMethod = params["code_challenge_method"] ?? "plain"

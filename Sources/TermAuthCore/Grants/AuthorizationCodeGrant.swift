@@ -1,13 +1,16 @@
 /// RFC 6749 §4.1.3 with RFC 7636: the code is bound to its client, redirect URI and PKCE
 /// challenge, and redeemable once. A second redemption revokes what the first one got.
 struct AuthorizationCodeGrant: GrantHandler {
-    let grantType = GrantType.authorizationCode
+    static let grantType = GrantType.authorizationCode
+    let store: any CodeStore
 
-    func exchange(_ p: Parameters, client: Client, context: GrantContext) async throws -> TokenResponse {
+    init(store: any Store) { self.store = store }
+
+    func exchange(_ p: OAuthParameters, client: Client, context: GrantContext) async throws -> TokenResponse {
         let codeValue = try p.required("code")
         let hash = TokenHash(of: codeValue)
         let now = context.clock.now()
-        guard let code = try await context.store.code(hash: hash) else { throw TermAuthError.invalidCode }
+        guard let code = try await store.code(hash: hash) else { throw TermAuthError.invalidCode }
         guard code.clientID == client.id else { throw TermAuthError.codeMismatch("client") }
 
         // §4.1.3: a redirect_uri the authorization request named must be repeated, identical,
@@ -31,15 +34,22 @@ struct AuthorizationCodeGrant: GrantHandler {
             client: client, userID: code.userID, scopes: code.scopes, codeHash: hash,
             withRefresh: client.allows(.refreshToken), now: now)
         // Redeem even an expired code, so a late replay still counts as reuse. The audit row
-        // shares the tokens' write: one commit per exchange instead of two.
+        // shares the redemption's write: one commit per exchange.
         let live = code.expiresAt > now
         let issued = context.event(.tokenIssued, client: client, detail: "authorization code, scope \"\(code.scopes.string)\"")
-        switch try await context.store.redeemCode(hash: hash, now: now, issuing: live ? minted.records : [], audit: live ? issued : nil) {
+        let reused = context.event(.codeReused, client: client, detail: "")
+        let outcome = try await store.redeemCode(hash: hash, now: now, issuing: live ? minted.records : []) { outcome in
+            switch outcome {
+            case .redeemed: return live ? issued : nil
+            case .reused(let revoked): return reused.with(detail: "code presented again; \(revoked) tokens revoked")
+            case .unknown: return nil
+            }
+        }
+        switch outcome {
         case .redeemed:
             guard live else { throw TermAuthError.codeExpired }
             return minted.response
-        case .reused(let revoked):
-            try await context.audit(.codeReused, client: client, detail: "code presented again; \(revoked) tokens revoked")
+        case .reused:
             throw TermAuthError.codeReused
         case .unknown:
             throw TermAuthError.invalidCode

@@ -1,12 +1,15 @@
 /// RFC 6749 §6 with rotation (RFC 9700 §4.14.2): every use returns a new refresh token, and
 /// presenting a rotated one again revokes the whole family, the thief's and the owner's alike.
 struct RefreshTokenGrant: GrantHandler {
-    let grantType = GrantType.refreshToken
+    static let grantType = GrantType.refreshToken
+    let store: any TokenStore
 
-    func exchange(_ p: Parameters, client: Client, context: GrantContext) async throws -> TokenResponse {
+    init(store: any Store) { self.store = store }
+
+    func exchange(_ p: OAuthParameters, client: Client, context: GrantContext) async throws -> TokenResponse {
         let hash = TokenHash(of: try p.required("refresh_token"))
         let now = context.clock.now()
-        guard let old = try await context.store.token(hash: hash), old.kind == .refresh else {
+        guard let old = try await store.token(hash: hash), old.kind == .refresh else {
             throw TermAuthError.invalidRefreshToken
         }
         guard old.clientID == client.id else { throw TermAuthError.invalidRefreshToken }
@@ -25,14 +28,18 @@ struct RefreshTokenGrant: GrantHandler {
             client: client, userID: old.userID, scopes: scopes, refreshScopes: old.scopes, family: old.family,
             codeHash: old.codeHash, withRefresh: true, now: now)
         let issued = context.event(.tokenIssued, client: client, detail: "refresh, scope \"\(scopes.string)\"")
-        switch try await context.store.rotateRefreshToken(hash: hash, now: now, issuing: minted.records, audit: issued) {
-        case .rotated:
-            return minted.response
-        case .reused(let revoked):
-            try await context.audit(.refreshReused, client: client, detail: "rotated refresh token presented again; \(revoked) tokens revoked")
-            throw TermAuthError.refreshTokenReused
-        case .invalid:
-            throw TermAuthError.invalidRefreshToken
+        let reused = context.event(.refreshReused, client: client, detail: "")
+        let outcome = try await store.rotateRefreshToken(hash: hash, now: now, issuing: minted.records) { outcome in
+            switch outcome {
+            case .rotated: return issued
+            case .reused(let revoked): return reused.with(detail: "rotated refresh token presented again; \(revoked) tokens revoked")
+            case .invalid: return nil
+            }
+        }
+        switch outcome {
+        case .rotated: return minted.response
+        case .reused: throw TermAuthError.refreshTokenReused
+        case .invalid: throw TermAuthError.invalidRefreshToken
         }
     }
 }

@@ -3,26 +3,20 @@
 public struct TokenEndpoint: Sendable {
     let context: GrantContext
     let authenticator: ClientAuthenticator
+    let handlers: [String: any GrantHandler]
 
-    static let handlers: [String: any GrantHandler] = {
-        let all: [any GrantHandler] = [
-            AuthorizationCodeGrant(),
-            RefreshTokenGrant(),
-            ClientCredentialsGrant(),
-            PasswordGrant(),
-            DeviceCodeGrant(),
-        ]
-        return Dictionary(uniqueKeysWithValues: all.map { ($0.grantType.rawValue, $0) })
-    }()
+    init(store: any Store, context: GrantContext, authenticator: ClientAuthenticator) {
+        self.context = context
+        self.authenticator = authenticator
+        handlers = Dictionary(uniqueKeysWithValues: GrantRegistry.tokenGrants.map { ($0.grantType.rawValue, $0.init(store: store)) })
+    }
 
-    /// Grant types this server implements, for metadata.
-    public static var supportedGrantTypes: [String] { handlers.keys.sorted() }
-
-    public func exchange(_ parameters: Parameters, credentials: ClientCredentials, origin: String? = nil) async throws -> TokenResponse {
+    public func exchange(_ parameters: OAuthParameters, credentials: ClientCredentials, origin: String? = nil) async throws -> TokenResponse {
         let client = try await authenticator.authenticate(credentials)
         let grantName = try parameters.required("grant_type")
-        guard let handler = Self.handlers[grantName] else { throw TermAuthError.unsupportedGrantType(grantName) }
-        guard client.allows(handler.grantType) else { throw TermAuthError.grantNotAllowed(handler.grantType) }
+        guard let handler = handlers[grantName] else { throw TermAuthError.unsupportedGrantType(grantName) }
+        let grant = type(of: handler).grantType
+        guard client.allows(grant) else { throw TermAuthError.grantNotAllowed(grant) }
         var context = self.context
         context.origin = origin
         return try await handler.exchange(parameters, client: client, context: context)

@@ -42,3 +42,10 @@ public struct AuditEvent: Sendable, Equatable {
         self.origin = origin.map { Sanitized.line($0, limit: 100) }
     }
 }
+
+extension AuditEvent {
+    /// The same event with a detail known only once the change it records was made.
+    func with(detail: String) -> AuditEvent {
+        AuditEvent(at: at, kind: kind, clientID: clientID, username: username, detail: detail, origin: origin)
+    }
+}

@@ -12,3 +12,13 @@ public struct Consent: Sendable, Equatable {
         self.grantedAt = grantedAt
     }
 }
+
+extension Consent {
+    /// A new decision only widens what was remembered: scopes granted before stay granted until
+    /// the consent is revoked as a whole.
+    public func adding(to previous: Consent?) -> Consent {
+        var merged = self
+        merged.scopes = (previous?.scopes ?? ScopeSet([])).union(scopes)
+        return merged
+    }
+}

@@ -9,12 +9,13 @@ public enum Timestamp {
     }
 }
 
-/// Injected so tests can move time instead of sleeping.
-public protocol Clock: Sendable {
+/// Unix seconds now, injected so tests can move time instead of sleeping. Not `Clock`, which
+/// would shadow the standard library's.
+public protocol WallClock: Sendable {
     func now() -> Int64
 }
 
-public struct SystemClock: Clock {
+public struct SystemClock: WallClock {
     public init() {}
     public func now() -> Int64 { Timestamp.now() }
 }

@@ -3,7 +3,7 @@
 public struct Administration: Sendable {
     let store: any Store
     let settings: Settings
-    let clock: any Clock
+    let clock: any WallClock
 
     /// Registers a client; returns it with its secret, shown this once and never again.
     public func addClient(_ r: ClientRegistration) async throws -> (client: Client, secret: String?) {
@@ -25,8 +25,7 @@ public struct Administration: Sendable {
             throw TermAuthError.invalidArgument("client name must be 1 to 100 printable characters")
         }
         let grants = r.grantTypes.reduce(into: [GrantType]()) { if !$0.contains($1) { $0.append($1) } }
-        let implemented = Set(TokenEndpoint.supportedGrantTypes + [GrantType.implicit.rawValue])
-        for grant in grants where !implemented.contains(grant.rawValue) {
+        for grant in grants where !GrantRegistry.implemented.contains(grant) {
             throw TermAuthError.invalidArgument("grant type \(grant.rawValue) is not supported")
         }
         if r.isPublic && grants.contains(.clientCredentials) {
@@ -101,10 +100,9 @@ public struct Administration: Sendable {
 
     public func revokeConsent(username: String, clientID: String) async throws {
         guard let user = try await store.user(username: username) else { throw TermAuthError.notFound("user \(username)") }
-        guard let revoked = try await store.revokeConsent(userID: user.id, clientID: clientID) else {
-            throw TermAuthError.notFound("consent of \(username) for \(clientID)")
-        }
-        try await audit(.consentRevoked, clientID: clientID, username: username, detail: "\(revoked) tokens revoked with it")
+        let event = AuditEvent(at: clock.now(), kind: .consentRevoked, clientID: clientID, username: username)
+        let revoked = try await store.revokeConsent(userID: user.id, clientID: clientID) { event.with(detail: "\($0) tokens revoked with it") }
+        guard revoked != nil else { throw TermAuthError.notFound("consent of \(username) for \(clientID)") }
     }
 
     /// `termauth token issue`: an operator mints an access token directly, bypassing any grant.

@@ -8,7 +8,7 @@ public enum ClientCredentials: Sendable, Equatable {
 /// Client authentication: one method per request, constant-time secret checks, and no hint
 /// in the error of whether the client exists.
 public struct ClientAuthenticator: Sendable {
-    let store: any Store
+    let store: any ClientStore
     /// A refusal is answered no sooner than this after the check began, so an unknown client,
     /// a wrong secret and a public client sending one all take the same time.
     var failureFloor: Duration = .zero

@@ -2,8 +2,8 @@
 /// grace period past its expiry, so a late replay of a refresh token is still recognised as
 /// reuse (and revokes its family) rather than as an unknown token.
 public struct Housekeeping: Sendable {
-    let store: any Store
-    let clock: any Clock
+    let store: any HousekeepingStore
+    let clock: any WallClock
     let settings: Settings
     public var grace: Int64 = 24 * 3600
     public var batch = 5_000

@@ -1,7 +1,7 @@
 /// What a resource server asks of an access token (RFC 6750): active, and carrying a scope.
 public struct ResourceGuard: Sendable {
-    let store: any Store
-    let clock: any Clock
+    let store: any TokenStore & UserStore
+    let clock: any WallClock
 
     public struct Access: Sendable {
         public let token: Token

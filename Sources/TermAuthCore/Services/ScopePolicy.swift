@@ -2,7 +2,7 @@
 /// (an empty list allows any registered scope). With no scope requested, the client's
 /// registered scopes are the default (RFC 6749 §3.3).
 struct ScopePolicy: Sendable {
-    let store: any Store
+    let store: any ScopeStore
 
     func resolve(requested raw: String?, for client: Client) async throws -> ScopeSet {
         guard let raw else { return ScopeSet(client.scopes) }

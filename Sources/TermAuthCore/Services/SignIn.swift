@@ -15,9 +15,10 @@ public struct SignedInUser: Sendable, Equatable {
 /// answer, no sooner than `failedSignInMilliseconds` after the attempt began; only the audit
 /// log tells them apart.
 public struct SignIn: Sendable {
-    let store: any Store
+    public typealias Storage = UserStore & AttemptStore & AuditStore
+    let store: any Storage
     let settings: Settings
-    let clock: any Clock
+    let clock: any WallClock
 
     var limiter: AttemptLimiter { AttemptLimiter(store: store) }
     /// About as long as a queue of password checks takes to drain.

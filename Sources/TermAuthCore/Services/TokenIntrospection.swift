@@ -1,8 +1,8 @@
 /// RFC 7662: what a resource server may learn about a token. Anything unknown, expired or
 /// revoked is simply inactive, with no reason given.
 public struct TokenIntrospection: Sendable {
-    let store: any Store
-    let clock: any Clock
+    let store: any TokenStore & UserStore
+    let clock: any WallClock
 
     public struct Result: Sendable, Equatable {
         public let active: Bool

@@ -12,10 +12,9 @@ struct MetadataRoute: Sendable {
             let scopes = try await termAuth.store.scopes().map(\.name)
             // What registered clients can actually use, not everything the code knows.
             let enabled = Set(try await termAuth.store.clients().flatMap(\.grantTypes))
-            let grants = TokenEndpoint.supportedGrantTypes.filter { enabled.contains(GrantType(rawValue: $0)!) }
-            var responseTypes: [String] = []
-            if enabled.contains(.authorizationCode) { responseTypes.append("code") }
-            if enabled.contains(.implicit) { responseTypes.append("token") }
+            let grants = GrantRegistry.tokenGrantTypes.filter(enabled.contains).map(\.rawValue).sorted()
+            let responses = GrantRegistry.authorizeResponseTypes.filter { enabled.contains($0.grant) }
+            let responseTypes = responses.map(\.name)
             return JSONBody.response(Metadata(
                 issuer: base,
                 authorization_endpoint: base + "/authorize",
@@ -24,7 +23,7 @@ struct MetadataRoute: Sendable {
                 introspection_endpoint: base + "/introspect",
                 revocation_endpoint: base + "/revoke",
                 response_types_supported: responseTypes,
-                response_modes_supported: responseTypes.contains("token") ? ["query", "fragment"] : ["query"],
+                response_modes_supported: responses.contains(where: \.inFragment) ? ["query", "fragment"] : ["query"],
                 grant_types_supported: grants,
                 token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
                 introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],

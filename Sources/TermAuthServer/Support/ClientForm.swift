@@ -6,7 +6,7 @@ import TermAuthCore
 /// strict form parsing, no repeated parameters, and exactly one client authentication method
 /// (RFC 6749 §2.3: HTTP Basic, URL-decoded per §2.3.1, or `client_id`/`client_secret` in the body).
 struct ClientForm {
-    let parameters: TermAuthCore.Parameters
+    let parameters: TermAuthCore.OAuthParameters
     let credentials: ClientCredentials
 
     static func read(_ request: Request, _ context: TermAuthRequestContext) async throws -> ClientForm {
@@ -18,7 +18,7 @@ struct ClientForm {
         do { pairs = try FormParser.parse(Substring(String(buffer: body))) } catch {
             throw TermAuthError.malformedParameter("body", reason: error.reason)
         }
-        let parameters = try TermAuthCore.Parameters(pairs: pairs)
+        let parameters = try TermAuthCore.OAuthParameters(pairs: pairs)
         return ClientForm(parameters: parameters, credentials: try credentials(request, parameters))
     }
 
@@ -45,7 +45,7 @@ struct ClientForm {
         }
     }
 
-    private static func credentials(_ request: Request, _ p: TermAuthCore.Parameters) throws -> ClientCredentials {
+    private static func credentials(_ request: Request, _ p: TermAuthCore.OAuthParameters) throws -> ClientCredentials {
         if let header = request.headers[.authorization] {
             let basic: (id: String, secret: String)?
             do { basic = try BasicCredentials.parse(header) } catch { throw TermAuthError.clientAuthenticationFailed }

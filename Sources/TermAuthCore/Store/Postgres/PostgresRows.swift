@@ -20,7 +20,7 @@ extension Client {
             id: try r.value("id"), name: try r.value("name"),
             secret: try r.value("secret", as: String?.self).flatMap(SecretHash.init(encoded:)),
             redirectURIs: try r.words("redirect_uris", separator: "\n"),
-            grantTypes: try r.words("grant_types").compactMap(GrantType.init(rawValue:)),
+            grantTypes: try r.words("grant_types").map(GrantType.init(rawValue:)),
             scopes: try r.words("scopes"),
             requirePKCE: try r.value("require_pkce"), allowPlainPKCE: try r.value("allow_plain_pkce"),
             mayIntrospect: try r.value("may_introspect"), createdAt: try r.value("created_at"))

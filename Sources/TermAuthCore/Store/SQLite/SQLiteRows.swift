@@ -8,7 +8,7 @@ extension Client {
             id: row["id"], name: row["name"],
             secret: (row["secret"] as String?).flatMap(SecretHash.init(encoded:)),
             redirectURIs: (row["redirect_uris"] as String).split(separator: "\n").map(String.init),
-            grantTypes: (row["grant_types"] as String).split(separator: " ").compactMap { GrantType(rawValue: String($0)) },
+            grantTypes: (row["grant_types"] as String).split(separator: " ").map { GrantType(rawValue: String($0)) },
             scopes: (row["scopes"] as String).split(separator: " ").map(String.init),
             requirePKCE: row["require_pkce"], allowPlainPKCE: row["allow_plain_pkce"], mayIntrospect: row["may_introspect"],
             createdAt: row["created_at"]

@@ -1,6 +1,6 @@
 /// Request parameters after RFC 6749 §3.1's rules: a parameter sent without a value is treated
 /// as omitted, and none may appear more than once.
-public struct Parameters: Sendable, Equatable {
+public struct OAuthParameters: Sendable, Equatable {
     public private(set) var values: [String: String] = [:]
 
     public init(pairs: [(String, String)]) throws(TermAuthError) {

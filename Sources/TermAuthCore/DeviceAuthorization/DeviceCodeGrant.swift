@@ -1,10 +1,13 @@
 /// RFC 8628 §3.4–3.5: a device polls with its device code until a person decides. Polling
-/// faster than the interval answers `slow_down` and lengthens it; the code is single use.
+/// faster than the interval answers `slow_down` and lengthens it (`DevicePolling`); the code is
+/// single use.
 struct DeviceCodeGrant: GrantHandler {
-    let grantType = GrantType.deviceCode
+    static let grantType = GrantType.deviceCode
+    let store: any RequestStore
 
-    func exchange(_ p: Parameters, client: Client, context: GrantContext) async throws -> TokenResponse {
-        let store = context.store
+    init(store: any Store) { self.store = store }
+
+    func exchange(_ p: OAuthParameters, client: Client, context: GrantContext) async throws -> TokenResponse {
         guard let request = try await store.request(handle: TokenHash(of: try p.required("device_code"))),
               request.responseType == .deviceCode, request.clientID == client.id
         else { throw TermAuthError.invalidDeviceCode }
@@ -14,22 +17,22 @@ struct DeviceCodeGrant: GrantHandler {
             throw TermAuthError.invalidDeviceCode
         case .pending:
             guard request.expiresAt > now else { throw TermAuthError.deviceCodeExpired }
-            if case .slowDown(let interval) = try await store.recordDevicePoll(id: request.id, now: now) {
+            if case .slowDown(let interval) = try await store.updateDevicePoll(id: request.id, { DevicePolling.poll($0, now: now) }) {
                 throw TermAuthError.slowDown(interval: interval)
             }
             throw TermAuthError.authorizationPending
         case .denied:
-            _ = try await store.deliverRequest(id: request.id, code: nil, tokens: [])
+            _ = try await store.deliverRequest(id: request.id, code: nil, tokens: [], audit: nil)
             throw TermAuthError.accessDenied
         case .approved:
             guard request.expiresAt > now else { throw TermAuthError.deviceCodeExpired }
             let scopes = request.grantedScopes ?? request.scopes
             let minted = context.issuer.mint(
                 client: client, userID: request.userID, scopes: scopes, withRefresh: client.allows(.refreshToken), now: now)
-            guard try await store.deliverRequest(id: request.id, code: nil, tokens: minted.records) else {
+            let issued = context.event(.tokenIssued, client: client, detail: "device grant, scope \"\(scopes.string)\"")
+            guard try await store.deliverRequest(id: request.id, code: nil, tokens: minted.records, audit: issued) else {
                 throw TermAuthError.invalidDeviceCode
             }
-            try await context.audit(.tokenIssued, client: client, detail: "device grant, scope \"\(scopes.string)\"")
             return minted.response
         }
     }

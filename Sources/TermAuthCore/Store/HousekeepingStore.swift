@@ -1,0 +1,17 @@
+/// What one housekeeping pass removed.
+public struct PurgeCounts: Sendable, Equatable {
+    public var codes = 0
+    public var tokens = 0
+    public var requests = 0
+    public var audit = 0
+    public var attempts = 0
+    public init() {}
+    public var total: Int { codes + tokens + requests + audit + attempts }
+}
+
+public protocol HousekeepingStore: Sendable {
+    /// Deletes codes, tokens and parked requests that expired before `before`, audit rows older
+    /// than `auditBefore`, and attempt counters idle and unlocked since `attemptsBefore`, at most
+    /// `limit` rows of each per call, so the write lock is held only briefly.
+    func purgeExpired(before: Int64, auditBefore: Int64, attemptsBefore: Int64, limit: Int) async throws -> PurgeCounts
+}

@@ -1,0 +1,47 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresStore {
+    public func insertClient(_ client: Client) async throws {
+        try await run("client \(client.id)") { c in
+            try await c.rows("""
+                INSERT INTO clients(id, name, secret, redirect_uris, grant_types, scopes, require_pkce, allow_plain_pkce, created_at, may_introspect)
+                VALUES (\(client.id), \(client.name), \(client.secret?.encoded), \(client.redirectURIs.joined(separator: "\n")),
+                    \(client.grantTypes.map(\.rawValue).joined(separator: " ")), \(client.scopes.joined(separator: " ")),
+                    \(client.requirePKCE), \(client.allowPlainPKCE), \(client.createdAt), \(client.mayIntrospect))
+                """)
+        }
+    }
+
+    public func updateClient(_ client: Client) async throws -> Bool {
+        return try await count("""
+            UPDATE clients SET name = \(client.name), redirect_uris = \(client.redirectURIs.joined(separator: "\n")),
+                grant_types = \(client.grantTypes.map(\.rawValue).joined(separator: " ")), scopes = \(client.scopes.joined(separator: " ")),
+                require_pkce = \(client.requirePKCE), allow_plain_pkce = \(client.allowPlainPKCE), may_introspect = \(client.mayIntrospect)
+            WHERE id = \(client.id)
+            RETURNING 1
+            """) > 0
+    }
+
+    public func client(id: String) async throws -> Client? {
+        try await one("SELECT * FROM clients WHERE id = \(id)", Client.init(pg:))
+    }
+
+    public func clients() async throws -> [Client] {
+        try await all("SELECT * FROM clients ORDER BY id", Client.init(pg:))
+    }
+
+    public func removeClient(id: String) async throws -> Bool {
+        return try await transaction { c in
+            guard try await c.rows("DELETE FROM clients WHERE id = \(id) RETURNING 1").count > 0 else { return false }
+            for records in Cascade.clientRemoval {
+                try await c.rows("DELETE FROM \(unescaped: records.rawValue) WHERE client_id = \(id)")
+            }
+            return true
+        }
+    }
+
+    public func updateClientSecret(id: String, secret: SecretHash) async throws -> Bool {
+        return try await count("UPDATE clients SET secret = \(secret.encoded) WHERE id = \(id) AND secret IS NOT NULL RETURNING 1") > 0
+    }
+}

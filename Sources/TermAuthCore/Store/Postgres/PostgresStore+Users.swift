@@ -1,0 +1,43 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresStore {
+    public func insertUser(_ user: User) async throws {
+        try await run("user \(user.username)") { c in
+            try await c.rows("""
+                INSERT INTO users(id, username, display_name, password_hash, created_at)
+                VALUES (\(user.id), \(user.username), \(user.displayName), \(user.passwordHash), \(user.createdAt))
+                """)
+        }
+    }
+
+    public func user(username: String) async throws -> User? {
+        try await one("SELECT * FROM users WHERE username = \(username)", User.init(pg:))
+    }
+
+    public func user(id: String) async throws -> User? {
+        try await one("SELECT * FROM users WHERE id = \(id)", User.init(pg:))
+    }
+
+    public func users() async throws -> [User] {
+        try await all("SELECT * FROM users ORDER BY username", User.init(pg:))
+    }
+
+    public func removeUser(username: String) async throws -> Bool {
+        try await transaction { c in
+            guard let id = try await c.rows("DELETE FROM users WHERE username = \(username) RETURNING id").first?.value("id", as: String.self) else {
+                return false
+            }
+            for records in Cascade.userRemoval {
+                try await c.rows("DELETE FROM \(unescaped: records.rawValue) WHERE user_id = \(id)")
+            }
+            return true
+        }
+    }
+
+    public func updatePassword(userID: String, hash: String) async throws {
+        try await run { c in
+            try await c.rows("UPDATE users SET password_hash = \(hash) WHERE id = \(userID)")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func insertUser(_ user: User) async throws {
+        try await run("user \(user.username)") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO users(id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [user.id, user.username, user.displayName, user.passwordHash, user.createdAt])
+        }
+    }
+
+    public func user(username: String) async throws -> User? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE username = ?"), arguments: [username]).map(User.init(row:))
+        }
+    }
+
+    public func user(id: String) async throws -> User? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id]).map(User.init(row:))
+        }
+    }
+
+    public func users() async throws -> [User] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY username").map(User.init(row:)) }
+    }
+
+    public func removeUser(username: String) async throws -> Bool {
+        try await run { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM users WHERE username = ?", arguments: [username]) else { return false }
+            try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [id])
+            for records in Cascade.userRemoval {
+                try db.execute(sql: "DELETE FROM \(records.rawValue) WHERE user_id = ?", arguments: [id])
+            }
+            return true
+        }
+    }
+
+    public func updatePassword(userID: String, hash: String) async throws {
+        try await run { db in
+            try db.execute(
+                sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, userID])
+        }
+    }
+}
