@@ -72,7 +72,7 @@ import TermAuthTestSupport
         await #expect(throws: TermAuthError.self) {
             _ = try await f.termAuth.admin.addClient(.init(id: "cli", name: "CLI", isPublic: true, redirectURIs: [], grantTypes: [.password]))
         }
-        try await f.termAuth.store.insertClient(Client(id: "old", name: "Old", secret: nil, redirectURIs: [], grantTypes: [.password]))
+        try await f.termAuth.store.insertClient(Client(id: "old", name: "Old", secret: nil, redirectURIs: [], grantTypes: [.password]), audit: nil)
         let form = ["grant_type": "password", "username": "alice", "password": Fixture.password]
         await #expect(throws: TermAuthError.grantNotAllowed(.password)) { try await f.exchange(form, id: "old", secret: nil) }
     }

@@ -1,7 +1,7 @@
 /// Operator actions behind `termauth client|user|scope|consent|token`: registration rules live
 /// here, not in the command line, so every front end enforces the same ones.
 public struct Administration: Sendable {
-    let store: any Store
+    let store: any ClientStore & UserStore & ScopeStore & ConsentStore & TokenStore & AttemptStore
     let settings: Settings
     let clock: any WallClock
 
@@ -10,8 +10,7 @@ public struct Administration: Sendable {
         let id = r.id ?? RandomToken.identifier()
         let secret = r.isPublic ? nil : RandomToken.secret()
         let client = try await validated(r, id: id, secret: secret.map(SecretHash.make(for:)), createdAt: clock.now())
-        try await store.insertClient(client)
-        try await audit(.clientAdded, clientID: id, detail: "grants \(client.grantTypes.map(\.rawValue).joined(separator: " "))")
+        try await store.insertClient(client, audit: event(.clientAdded, clientID: id, detail: "grants \(client.grantTypes.map(\.rawValue).joined(separator: " "))"))
         return (client, secret)
     }
 
@@ -53,14 +52,12 @@ public struct Administration: Sendable {
         guard let client = try await store.client(id: id) else { throw TermAuthError.notFound("client \(id)") }
         guard !client.isPublic else { throw TermAuthError.invalidArgument("client \(id) is public and has no secret") }
         let secret = RandomToken.secret()
-        _ = try await store.updateClientSecret(id: id, secret: SecretHash.make(for: secret))
-        try await audit(.clientSecretReset, clientID: id)
+        _ = try await store.updateClientSecret(id: id, secret: SecretHash.make(for: secret), audit: event(.clientSecretReset, clientID: id))
         return secret
     }
 
     public func removeClient(id: String) async throws {
-        guard try await store.removeClient(id: id) else { throw TermAuthError.notFound("client \(id)") }
-        try await audit(.clientRemoved, clientID: id)
+        guard try await store.removeClient(id: id, audit: event(.clientRemoved, clientID: id)) else { throw TermAuthError.notFound("client \(id)") }
     }
 
     public func addUser(username: String, displayName: String?, password: String) async throws -> User {
@@ -71,23 +68,22 @@ public struct Administration: Sendable {
         let user = User(
             id: RandomToken.identifier(), username: username, displayName: Sanitized.line(displayName ?? username, limit: 100),
             passwordHash: settings.passwordHasher.hash(password), createdAt: clock.now())
-        try await store.insertUser(user)
-        try await audit(.userAdded, username: username)
+        try await store.insertUser(user, audit: event(.userAdded, username: username))
         return user
     }
 
     public func setPassword(username: String, password: String) async throws {
         guard let user = try await store.user(username: username) else { throw TermAuthError.notFound("user \(username)") }
         try Self.checkPassword(password)
-        try await store.updatePassword(userID: user.id, hash: settings.passwordHasher.hash(password))
+        try await store.updatePassword(userID: user.id, hash: settings.passwordHasher.hash(password), audit: event(.passwordChanged, username: username))
         // A new password also lifts a lock: the operator vouches for the person now.
         try await store.updateAttemptCounter(key: AttemptKey.signInUser(username)) { _ in (nil, ()) }
-        try await audit(.passwordChanged, username: username)
     }
 
     public func removeUser(username: String) async throws {
-        guard try await store.removeUser(username: username) else { throw TermAuthError.notFound("user \(username)") }
-        try await audit(.userRemoved, username: username)
+        guard try await store.removeUser(username: username, audit: event(.userRemoved, username: username)) else {
+            throw TermAuthError.notFound("user \(username)")
+        }
     }
 
     public func addScope(_ scope: Scope) async throws {
@@ -155,8 +151,7 @@ public struct Administration: Sendable {
             if existing.isPublic != declared.isPublic { wanted.secret = existing.secret }
             let changes = Self.differences(existing, wanted)
             guard !changes.isEmpty else { continue }
-            _ = try await store.updateClient(wanted)
-            try await audit(.clientUpdated, clientID: id, detail: "from the settings file: \(changes.joined(separator: ", "))")
+            _ = try await store.updateClient(wanted, audit: event(.clientUpdated, clientID: id, detail: "from the settings file: \(changes.joined(separator: ", "))"))
             report.updated.append((id, changes))
         }
         return report
@@ -189,7 +184,7 @@ public struct Administration: Sendable {
             || c == "." || c == "_" || c == "~" || c == "-"
     }
 
-    private func audit(_ kind: AuditEvent.Kind, clientID: String? = nil, username: String? = nil, detail: String = "") async throws {
-        try await store.appendAudit(AuditEvent(at: clock.now(), kind: kind, clientID: clientID, username: username, detail: detail))
+    private func event(_ kind: AuditEvent.Kind, clientID: String? = nil, username: String? = nil, detail: String = "") -> AuditEvent {
+        AuditEvent(at: clock.now(), kind: kind, clientID: clientID, username: username, detail: detail)
     }
 }

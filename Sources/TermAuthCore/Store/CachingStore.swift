@@ -23,24 +23,24 @@ public final class CachingStore: Store {
         return try await base.client(id: id)
     }
 
-    public func insertClient(_ client: Client) async throws {
+    public func insertClient(_ client: Client, audit: AuditEvent?) async throws {
         defer { clientCache.invalidate(client.id) }
-        try await base.insertClient(client)
+        try await base.insertClient(client, audit: audit)
     }
 
-    public func updateClient(_ client: Client) async throws -> Bool {
+    public func updateClient(_ client: Client, audit: AuditEvent?) async throws -> Bool {
         defer { clientCache.invalidate(client.id) }
-        return try await base.updateClient(client)
+        return try await base.updateClient(client, audit: audit)
     }
 
-    public func removeClient(id: String) async throws -> Bool {
+    public func removeClient(id: String, audit: AuditEvent?) async throws -> Bool {
         defer { clientCache.invalidate(id) }
-        return try await base.removeClient(id: id)
+        return try await base.removeClient(id: id, audit: audit)
     }
 
-    public func updateClientSecret(id: String, secret: SecretHash) async throws -> Bool {
+    public func updateClientSecret(id: String, secret: SecretHash, audit: AuditEvent?) async throws -> Bool {
         defer { clientCache.invalidate(id) }
-        return try await base.updateClientSecret(id: id, secret: secret)
+        return try await base.updateClientSecret(id: id, secret: secret, audit: audit)
     }
 
     public func scopeNames() async throws -> Set<String> {
@@ -62,12 +62,14 @@ public final class CachingStore: Store {
     public func clients() async throws -> [Client] { try await base.clients() }
     public func scopes() async throws -> [Scope] { try await base.scopes() }
 
-    public func insertUser(_ user: User) async throws { try await base.insertUser(user) }
+    public func insertUser(_ user: User, audit: AuditEvent?) async throws { try await base.insertUser(user, audit: audit) }
     public func user(username: String) async throws -> User? { try await base.user(username: username) }
     public func user(id: String) async throws -> User? { try await base.user(id: id) }
     public func users() async throws -> [User] { try await base.users() }
-    public func removeUser(username: String) async throws -> Bool { try await base.removeUser(username: username) }
-    public func updatePassword(userID: String, hash: String) async throws { try await base.updatePassword(userID: userID, hash: hash) }
+    public func removeUser(username: String, audit: AuditEvent?) async throws -> Bool { try await base.removeUser(username: username, audit: audit) }
+    public func updatePassword(userID: String, hash: String, audit: AuditEvent?) async throws {
+        try await base.updatePassword(userID: userID, hash: hash, audit: audit)
+    }
 
     public func insertRequest(
         _ request: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?,

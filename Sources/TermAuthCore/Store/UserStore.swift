@@ -1,9 +1,11 @@
+/// Writes take the audit row that records them, written in the same transaction when the write
+/// changed something.
 public protocol UserStore: Sendable {
-    func insertUser(_ user: User) async throws
+    func insertUser(_ user: User, audit: AuditEvent?) async throws
     func user(username: String) async throws -> User?
     func user(id: String) async throws -> User?
     func users() async throws -> [User]
     /// Removes the user with what `Cascade.userRemoval` names, in one transaction.
-    func removeUser(username: String) async throws -> Bool
-    func updatePassword(userID: String, hash: String) async throws
+    func removeUser(username: String, audit: AuditEvent?) async throws -> Bool
+    func updatePassword(userID: String, hash: String, audit: AuditEvent?) async throws
 }

@@ -2,8 +2,8 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore {
-    public func insertClient(_ client: Client) async throws {
-        try await run("client \(client.id)") { c in
+    public func insertClient(_ client: Client, audit: AuditEvent?) async throws {
+        try await transaction("client \(client.id)", audited: { audit }) { c in
             try await c.rows("""
                 INSERT INTO clients(id, name, secret, redirect_uris, grant_types, scopes, require_pkce, allow_plain_pkce, created_at, may_introspect)
                 VALUES (\(client.id), \(client.name), \(client.secret?.encoded), \(client.redirectURIs.joined(separator: "\n")),
@@ -13,14 +13,16 @@ extension PostgresStore {
         }
     }
 
-    public func updateClient(_ client: Client) async throws -> Bool {
-        return try await count("""
+    public func updateClient(_ client: Client, audit: AuditEvent?) async throws -> Bool {
+        try await transaction(audited: { $0 ? audit : nil }) { c in
+            try await !c.rows("""
             UPDATE clients SET name = \(client.name), redirect_uris = \(client.redirectURIs.joined(separator: "\n")),
                 grant_types = \(client.grantTypes.map(\.rawValue).joined(separator: " ")), scopes = \(client.scopes.joined(separator: " ")),
                 require_pkce = \(client.requirePKCE), allow_plain_pkce = \(client.allowPlainPKCE), may_introspect = \(client.mayIntrospect)
             WHERE id = \(client.id)
             RETURNING 1
-            """) > 0
+            """).isEmpty
+        }
     }
 
     public func client(id: String) async throws -> Client? {
@@ -31,8 +33,8 @@ extension PostgresStore {
         try await all("SELECT * FROM clients ORDER BY id", Client.init(pg:))
     }
 
-    public func removeClient(id: String) async throws -> Bool {
-        return try await transaction { c in
+    public func removeClient(id: String, audit: AuditEvent?) async throws -> Bool {
+        try await transaction(audited: { $0 ? audit : nil }) { c in
             guard try await c.rows("DELETE FROM clients WHERE id = \(id) RETURNING 1").count > 0 else { return false }
             for records in Cascade.clientRemoval {
                 try await c.rows("DELETE FROM \(unescaped: records.rawValue) WHERE client_id = \(id)")
@@ -41,7 +43,9 @@ extension PostgresStore {
         }
     }
 
-    public func updateClientSecret(id: String, secret: SecretHash) async throws -> Bool {
-        return try await count("UPDATE clients SET secret = \(secret.encoded) WHERE id = \(id) AND secret IS NOT NULL RETURNING 1") > 0
+    public func updateClientSecret(id: String, secret: SecretHash, audit: AuditEvent?) async throws -> Bool {
+        try await transaction(audited: { $0 ? audit : nil }) { c in
+            try await !c.rows("UPDATE clients SET secret = \(secret.encoded) WHERE id = \(id) AND secret IS NOT NULL RETURNING 1").isEmpty
+        }
     }
 }

@@ -17,11 +17,7 @@ extension PostgresStore {
     public func redeemCode(
         hash: TokenHash, now: Int64, issuing tokens: [Token], audit: @escaping @Sendable (CodeRedemption) -> AuditEvent?
     ) async throws -> CodeRedemption {
-        try await transaction { c in
-            let outcome = try await Self.redeem(hash, now: now, issuing: tokens, c)
-            if let event = audit(outcome) { try await Self.insert(event, c) }
-            return outcome
-        }
+        try await transaction(audited: audit) { c in try await Self.redeem(hash, now: now, issuing: tokens, c) }
     }
 
     private static func redeem(_ hash: TokenHash, now: Int64, issuing tokens: [Token], _ c: PostgresConnection) async throws -> CodeRedemption {

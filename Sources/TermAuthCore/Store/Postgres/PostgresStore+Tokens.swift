@@ -39,11 +39,7 @@ extension PostgresStore {
     public func rotateRefreshToken(
         hash: TokenHash, now: Int64, issuing tokens: [Token], audit: @escaping @Sendable (RefreshRotation) -> AuditEvent?
     ) async throws -> RefreshRotation {
-        try await transaction { c in
-            let outcome = try await Self.rotate(hash, now: now, issuing: tokens, c)
-            if let event = audit(outcome) { try await Self.insert(event, c) }
-            return outcome
-        }
+        try await transaction(audited: audit) { c in try await Self.rotate(hash, now: now, issuing: tokens, c) }
     }
 
     private static func rotate(_ hash: TokenHash, now: Int64, issuing tokens: [Token], _ c: PostgresConnection) async throws -> RefreshRotation {
@@ -65,19 +61,13 @@ extension PostgresStore {
     }
 
     public func revokeToken(hash: TokenHash, audit: @escaping @Sendable (Int) -> AuditEvent?) async throws -> Bool {
-        try await transaction { c in
-            let revoked = try await c.rows("UPDATE tokens SET revoked = TRUE WHERE hash = \(hash.bytes) AND NOT revoked RETURNING 1").count
-            if let event = audit(revoked) { try await Self.insert(event, c) }
-            return revoked > 0
-        }
+        try await transaction(audited: audit) { c in
+            try await c.rows("UPDATE tokens SET revoked = TRUE WHERE hash = \(hash.bytes) AND NOT revoked RETURNING 1").count
+        } > 0
     }
 
     public func revokeFamily(_ family: String, audit: @escaping @Sendable (Int) -> AuditEvent?) async throws -> Int {
-        try await transaction { c in
-            let revoked = try await c.rows(Self.revoking(family: family)).count
-            if let event = audit(revoked) { try await Self.insert(event, c) }
-            return revoked
-        }
+        try await transaction(audited: audit) { c in try await c.rows(Self.revoking(family: family)).count }
     }
 
     /// Everyone presenting one code or refresh token takes turns from the start of the

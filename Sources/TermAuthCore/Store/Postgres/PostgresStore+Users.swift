@@ -2,8 +2,8 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore {
-    public func insertUser(_ user: User) async throws {
-        try await run("user \(user.username)") { c in
+    public func insertUser(_ user: User, audit: AuditEvent?) async throws {
+        try await transaction("user \(user.username)", audited: { audit }) { c in
             try await c.rows("""
                 INSERT INTO users(id, username, display_name, password_hash, created_at)
                 VALUES (\(user.id), \(user.username), \(user.displayName), \(user.passwordHash), \(user.createdAt))
@@ -23,8 +23,8 @@ extension PostgresStore {
         try await all("SELECT * FROM users ORDER BY username", User.init(pg:))
     }
 
-    public func removeUser(username: String) async throws -> Bool {
-        try await transaction { c in
+    public func removeUser(username: String, audit: AuditEvent?) async throws -> Bool {
+        try await transaction(audited: { $0 ? audit : nil }) { c in
             guard let id = try await c.rows("DELETE FROM users WHERE username = \(username) RETURNING id").first?.value("id", as: String.self) else {
                 return false
             }
@@ -35,8 +35,8 @@ extension PostgresStore {
         }
     }
 
-    public func updatePassword(userID: String, hash: String) async throws {
-        try await run { c in
+    public func updatePassword(userID: String, hash: String, audit: AuditEvent?) async throws {
+        try await transaction(audited: { audit }) { c in
             try await c.rows("UPDATE users SET password_hash = \(hash) WHERE id = \(userID)")
         }
     }

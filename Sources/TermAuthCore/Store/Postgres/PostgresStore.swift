@@ -95,6 +95,17 @@ public final class PostgresStore: Store {
         try await transaction(deadline: .seconds(86_400), body)
     }
 
+    /// A change whose audit row depends on its outcome, written in the same transaction.
+    func transaction<T: Sendable>(
+        _ what: String = "", audited audit: @escaping @Sendable (T) -> AuditEvent?, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await transaction(what) { c in
+            let outcome = try await body(c)
+            if let event = audit(outcome) { try await Self.insert(event, c) }
+            return outcome
+        }
+    }
+
     func transaction<T: Sendable>(
         _ what: String = "", deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {

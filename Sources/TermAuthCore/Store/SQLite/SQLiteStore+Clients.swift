@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func insertClient(_ client: Client) async throws {
-        try await run("client \(client.id)") { db in
+    public func insertClient(_ client: Client, audit: AuditEvent?) async throws {
+        try await run("client \(client.id)", audited: { audit }) { db in
             try db.execute(
                 sql: """
                     INSERT INTO clients(id, name, secret, redirect_uris, grant_types, scopes, require_pkce, allow_plain_pkce, created_at, may_introspect)
@@ -17,8 +17,8 @@ extension SQLiteStore {
         }
     }
 
-    public func updateClient(_ client: Client) async throws -> Bool {
-        return try await run { db in
+    public func updateClient(_ client: Client, audit: AuditEvent?) async throws -> Bool {
+        try await run(audited: { $0 ? audit : nil }) { db in
             try db.execute(
                 sql: """
                     UPDATE clients SET name = ?, redirect_uris = ?, grant_types = ?, scopes = ?, require_pkce = ?,
@@ -43,8 +43,8 @@ extension SQLiteStore {
         try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM clients ORDER BY id").map(Client.init(row:)) }
     }
 
-    public func removeClient(id: String) async throws -> Bool {
-        return try await run { db in
+    public func removeClient(id: String, audit: AuditEvent?) async throws -> Bool {
+        try await run(audited: { $0 ? audit : nil }) { db in
             try db.execute(sql: "DELETE FROM clients WHERE id = ?", arguments: [id])
             guard db.changesCount > 0 else { return false }
             for records in Cascade.clientRemoval {
@@ -54,8 +54,8 @@ extension SQLiteStore {
         }
     }
 
-    public func updateClientSecret(id: String, secret: SecretHash) async throws -> Bool {
-        return try await run { db in
+    public func updateClientSecret(id: String, secret: SecretHash, audit: AuditEvent?) async throws -> Bool {
+        try await run(audited: { $0 ? audit : nil }) { db in
             try db.execute(sql: "UPDATE clients SET secret = ? WHERE id = ? AND secret IS NOT NULL", arguments: [secret.encoded, id])
             return db.changesCount > 0
         }

@@ -23,11 +23,7 @@ extension SQLiteStore {
     public func redeemCode(
         hash: TokenHash, now: Int64, issuing tokens: [Token], audit: @escaping @Sendable (CodeRedemption) -> AuditEvent?
     ) async throws -> CodeRedemption {
-        try await run { db in
-            let outcome = try Self.redeem(hash, now: now, issuing: tokens, db)
-            if let event = audit(outcome) { try Self.insert(event, db) }
-            return outcome
-        }
+        try await run(audited: audit) { db in try Self.redeem(hash, now: now, issuing: tokens, db) }
     }
 
     private static func redeem(_ hash: TokenHash, now: Int64, issuing tokens: [Token], _ db: Database) throws -> CodeRedemption {

@@ -31,11 +31,7 @@ extension SQLiteStore {
     public func rotateRefreshToken(
         hash: TokenHash, now: Int64, issuing tokens: [Token], audit: @escaping @Sendable (RefreshRotation) -> AuditEvent?
     ) async throws -> RefreshRotation {
-        try await run { db in
-            let outcome = try Self.rotate(hash, now: now, issuing: tokens, db)
-            if let event = audit(outcome) { try Self.insert(event, db) }
-            return outcome
-        }
+        try await run(audited: audit) { db in try Self.rotate(hash, now: now, issuing: tokens, db) }
     }
 
     private static func rotate(_ hash: TokenHash, now: Int64, issuing tokens: [Token], _ db: Database) throws -> RefreshRotation {
@@ -54,20 +50,16 @@ extension SQLiteStore {
     }
 
     public func revokeToken(hash: TokenHash, audit: @escaping @Sendable (Int) -> AuditEvent?) async throws -> Bool {
-        try await run { db in
+        try await run(audited: audit) { db in
             try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE hash = ? AND revoked = 0", arguments: [hash.bytes])
-            let revoked = db.changesCount
-            if let event = audit(revoked) { try Self.insert(event, db) }
-            return revoked > 0
-        }
+            return db.changesCount
+        } > 0
     }
 
     public func revokeFamily(_ family: String, audit: @escaping @Sendable (Int) -> AuditEvent?) async throws -> Int {
-        try await run { db in
+        try await run(audited: audit) { db in
             try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE family = ? AND revoked = 0", arguments: [family])
-            let revoked = db.changesCount
-            if let event = audit(revoked) { try Self.insert(event, db) }
-            return revoked
+            return db.changesCount
         }
     }
 }

@@ -2,12 +2,10 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func insertUser(_ user: User) async throws {
-        try await run("user \(user.username)") { db in
+    public func insertUser(_ user: User, audit: AuditEvent?) async throws {
+        try await run("user \(user.username)", audited: { audit }) { db in
             try db.execute(
-                sql: """
-                    INSERT INTO users(id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
-                    """,
+                sql: "INSERT INTO users(id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [user.id, user.username, user.displayName, user.passwordHash, user.createdAt])
         }
     }
@@ -28,8 +26,8 @@ extension SQLiteStore {
         try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY username").map(User.init(row:)) }
     }
 
-    public func removeUser(username: String) async throws -> Bool {
-        try await run { db in
+    public func removeUser(username: String, audit: AuditEvent?) async throws -> Bool {
+        try await run(audited: { $0 ? audit : nil }) { db in
             guard let id = try String.fetchOne(db, sql: "SELECT id FROM users WHERE username = ?", arguments: [username]) else { return false }
             try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [id])
             for records in Cascade.userRemoval {
@@ -39,10 +37,9 @@ extension SQLiteStore {
         }
     }
 
-    public func updatePassword(userID: String, hash: String) async throws {
-        try await run { db in
-            try db.execute(
-                sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, userID])
+    public func updatePassword(userID: String, hash: String, audit: AuditEvent?) async throws {
+        try await run(audited: { audit }) { db in
+            try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, userID])
         }
     }
 }

@@ -82,6 +82,17 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// A change whose audit row depends on its outcome, written in the same transaction.
+    func run<T: Sendable>(
+        _ what: String = "", audited audit: @escaping @Sendable (T) -> AuditEvent?, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        try await run(what) { db in
+            let outcome = try body(db)
+            if let event = audit(outcome) { try Self.insert(event, db) }
+            return outcome
+        }
+    }
+
     /// Point reads take microseconds, far less than a hop to GRDB's reader queue and back,
     /// so they run on the calling thread (measured: the hops dominated `/token`).
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
