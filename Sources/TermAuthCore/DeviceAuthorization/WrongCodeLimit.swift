@@ -24,11 +24,10 @@ extension AuthorizationFlow {
         } catch let error as TermAuthError where error.oauthCode != .temporarilyUnavailable {
             try await store.appendAudit(AuditEvent(
                 at: now, kind: .deviceCodeWrong, username: username, detail: "wrong approval code: \(error.description)", origin: source))
+            let limited = AuditEvent(at: now, kind: .wrongCodesLimited, username: username, origin: source)
             for key in keys {
-                if let until = try await limiter.failed(key, rule: rule, now: now) {
-                    try await store.appendAudit(AuditEvent(
-                        at: now, kind: .wrongCodesLimited, username: username,
-                        detail: "\(rule.limit) wrong codes; refused until \(Timestamp.iso8601(until))", origin: source))
+                try await limiter.failed(key, rule: rule, now: now) { until in
+                    limited.with(detail: "\(rule.limit) wrong codes; refused until \(Timestamp.iso8601(until))")
                 }
             }
             throw error

@@ -77,7 +77,7 @@ public struct Administration: Sendable {
         try Self.checkPassword(password)
         try await store.updatePassword(userID: user.id, hash: settings.passwordHasher.hash(password), audit: event(.passwordChanged, username: username))
         // A new password also lifts a lock: the operator vouches for the person now.
-        try await store.updateAttemptCounter(key: AttemptKey.signInUser(username)) { _ in (nil, ()) }
+        try await store.updateAttemptCounter(key: AttemptKey.signInUser(username), audit: { _ in nil }) { _ in (nil, ()) }
     }
 
     public func removeUser(username: String) async throws {

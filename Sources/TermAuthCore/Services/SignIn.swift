@@ -93,9 +93,11 @@ public struct SignIn: Sendable {
         guard let user, matches else {
             try await record(.loginFailed, user == nil ? "unknown username" : "wrong password")
             for (key, rule, lockedEvent) in claimed {
-                guard let until = try await limiter.failed(key, rule: rule, now: clock.now()) else { continue }
                 let whose = lockedEvent == .sourceLocked ? " from \(source)" : ""
-                try await record(lockedEvent, "\(rule.limit) failures\(whose); locked until \(Timestamp.iso8601(until))")
+                let locked = AuditEvent(at: clock.now(), kind: lockedEvent, clientID: clientID, username: username, origin: origin)
+                try await limiter.failed(key, rule: rule, now: clock.now()) { until in
+                    locked.with(detail: "\(rule.limit) failures\(whose); locked until \(Timestamp.iso8601(until))")
+                }
             }
             throw TermAuthError.invalidCredentials
         }

@@ -15,7 +15,8 @@ public protocol AttemptStore: Sendable {
     func attemptCounter(key: String) async throws -> AttemptCounter?
     /// Reads the counter, lets `change` decide its next value (nil removes it) and stores that,
     /// atomically: concurrent callers on any process or replica see each other's changes.
+    /// `audit(result)` is written in the same transaction (a lock and the row recording it).
     func updateAttemptCounter<T: Sendable>(
-        key: String, _ change: @escaping @Sendable (AttemptCounter?) -> (AttemptCounter?, T)
+        key: String, audit: @escaping @Sendable (T) -> AuditEvent?, _ change: @escaping @Sendable (AttemptCounter?) -> (AttemptCounter?, T)
     ) async throws -> T
 }

@@ -132,8 +132,8 @@ public final class CachingStore: Store {
 
     public func attemptCounter(key: String) async throws -> AttemptCounter? { try await base.attemptCounter(key: key) }
     public func updateAttemptCounter<T: Sendable>(
-        key: String, _ change: @escaping @Sendable (AttemptCounter?) -> (AttemptCounter?, T)
+        key: String, audit: @escaping @Sendable (T) -> AuditEvent?, _ change: @escaping @Sendable (AttemptCounter?) -> (AttemptCounter?, T)
     ) async throws -> T {
-        try await base.updateAttemptCounter(key: key, change)
+        try await base.updateAttemptCounter(key: key, audit: audit, change)
     }
 }

@@ -31,7 +31,7 @@ public struct AttemptLimiter: Sendable {
         if let counter = try await store.attemptCounter(key: key), let until = Self.refusal(counter, rule: rule, now: now) {
             return .refused(until: until, locked: Self.isLocked(counter, now: now))
         }
-        return try await store.updateAttemptCounter(key: key) { counter in
+        return try await store.updateAttemptCounter(key: key, audit: { _ in nil }) { counter in
             if let counter, let until = Self.refusal(counter, rule: rule, now: now) {
                 return (counter, .refused(until: until, locked: Self.isLocked(counter, now: now)))
             }
@@ -45,9 +45,11 @@ public struct AttemptLimiter: Sendable {
         }
     }
 
-    /// The claimed attempt failed. Returns the lock's end when this failure locked the key.
-    public func failed(_ key: String, rule: Rule, now: Int64) async throws -> Int64? {
-        try await store.updateAttemptCounter(key: key) { counter in
+    /// The claimed attempt failed. Returns the lock's end when this failure locked the key;
+    /// `lockAudit(end)` records the lock in the same transaction.
+    @discardableResult
+    public func failed(_ key: String, rule: Rule, now: Int64, lockAudit: @escaping @Sendable (Int64) -> AuditEvent?) async throws -> Int64? {
+        try await store.updateAttemptCounter(key: key, audit: { $0.flatMap(lockAudit) }) { counter in
             guard let counter, counter.count >= rule.limit, (counter.lockedUntil ?? 0) <= now else { return (counter, nil) }
             // The lock starts a fresh window: after it, the key has its whole allowance again.
             let until = now + rule.lockSeconds
@@ -59,7 +61,7 @@ public struct AttemptLimiter: Sendable {
     /// goes (a right password ends a run of failures). False when the key was locked
     /// meanwhile by attempts racing this one: the success must not be reported then.
     public func succeeded(_ key: String, now: Int64, clear: Bool) async throws -> Bool {
-        try await store.updateAttemptCounter(key: key) { counter in
+        try await store.updateAttemptCounter(key: key, audit: { _ in nil }) { counter in
             guard var counter else { return (nil, true) }
             if let until = counter.lockedUntil, until > now { return (counter, false) }
             if clear || counter.count <= 1 { return (nil, true) }

@@ -7,9 +7,9 @@ extension PostgresStore {
     }
 
     public func updateAttemptCounter<T: Sendable>(
-        key: String, _ change: @escaping @Sendable (AttemptCounter?) -> (AttemptCounter?, T)
+        key: String, audit: @escaping @Sendable (T) -> AuditEvent?, _ change: @escaping @Sendable (AttemptCounter?) -> (AttemptCounter?, T)
     ) async throws -> T {
-        try await transaction { c in
+        try await transaction(audited: audit) { c in
             // The row lock makes concurrent attempts on every replica count one by one; a key
             // seen for the first time is serialised by an advisory lock on its name instead.
             try await c.rows("SELECT pg_advisory_xact_lock(hashtext(\(key)))")

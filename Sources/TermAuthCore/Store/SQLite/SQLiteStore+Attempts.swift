@@ -11,9 +11,9 @@ extension SQLiteStore {
     }
 
     public func updateAttemptCounter<T: Sendable>(
-        key: String, _ change: @escaping @Sendable (AttemptCounter?) -> (AttemptCounter?, T)
+        key: String, audit: @escaping @Sendable (T) -> AuditEvent?, _ change: @escaping @Sendable (AttemptCounter?) -> (AttemptCounter?, T)
     ) async throws -> T {
-        try await run { db in
+        try await run(audited: audit) { db in
             let current = try Self.first(db, "SELECT count, window_start, locked_until FROM attempts WHERE key = ?", [key]) {
                 AttemptCounter(count: $0[0], windowStart: $0[1], lockedUntil: $0[2])
             }
