@@ -74,7 +74,7 @@ public struct ApprovalSession {
                     return .signedIn(try await flow.signIn(username: name, password: password, for: pending, origin: origin))
                 } catch let error as TermAuthError {
                     switch error {
-                    case .invalidCredentials, .accountLocked: login.refused(error.description)
+                    case .invalidCredentials: login.refused(error.description)
                     default: throw error
                     }
                 }

@@ -52,7 +52,6 @@ public enum TermAuthError: Error, Equatable, Sendable {
     case requestExpired
     case requestAlreadyDecided
     case invalidCredentials
-    case accountLocked(until: Int64)
     case accessDenied
 
     // administration
@@ -81,7 +80,7 @@ extension TermAuthError {
         case .grantNotAllowed: return .unauthorizedClient
         case .unknownScope, .scopeNotAllowed: return .invalidScope
         case .pkceMismatch, .invalidCode, .codeReused, .codeExpired, .codeMismatch,
-             .invalidRefreshToken, .refreshTokenReused, .invalidCredentials, .accountLocked:
+             .invalidRefreshToken, .refreshTokenReused, .invalidCredentials:
             return .invalidGrant
         case .invalidAccessToken: return .invalidToken
         case .authorizationPending: return .authorizationPending
@@ -137,7 +136,6 @@ extension TermAuthError {
         case .requestExpired: return "the authorization request has expired"
         case .requestAlreadyDecided: return "the authorization request was already decided"
         case .invalidCredentials: return "incorrect username or password, or the account is temporarily locked"
-        case .accountLocked(let until): return "too many failed sign-ins; try again after \(Timestamp.iso8601(until))"
         case .accessDenied: return "the resource owner denied the request"
         case .duplicate(let what): return "\(what) already exists"
         case .notFound(let what): return "\(what) not found"

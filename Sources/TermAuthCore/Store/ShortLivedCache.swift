@@ -1,9 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Hot, rarely changing rows (clients, scope names) kept for a moment, so `/token` does not
-/// read them from SQLite on every request. Changes made by this process drop the entry at
-/// once; changes made by another process (the CLI) are seen within `lifetime`.
+/// Values kept for a moment and then loaded again: `CachingStore`'s clients and scope names.
 final class ShortLivedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private let entries = Mutex<[Key: (value: Value, expires: UInt64)]>([:])
     private let lifetime: UInt64
