@@ -10,12 +10,22 @@ public struct TermAuth: Sendable {
     public let settings: Settings
     public let clock: any WallClock
     let approvalCodes: ApprovalCodes
+    /// Built once: they hold one handler per registered grant and response type.
+    public let flow: AuthorizationFlow
+    public let tokens: TokenEndpoint
 
     public init(store: any Store, settings: Settings, approvalKey: Data, clock: any WallClock = SystemClock()) {
-        self.store = CachingStore(store)
+        let store = CachingStore(store)
+        let approvalCodes = ApprovalCodes(key: approvalKey)
+        let signIn = SignIn(store: store, settings: settings, clock: clock)
+        self.store = store
         self.settings = settings
         self.clock = clock
-        self.approvalCodes = ApprovalCodes(key: approvalKey)
+        self.approvalCodes = approvalCodes
+        flow = AuthorizationFlow(store: store, settings: settings, clock: clock, approvalCodes: approvalCodes, signIn: signIn)
+        tokens = TokenEndpoint(
+            store: store, context: GrantContext(settings: settings, clock: clock),
+            authenticator: ClientAuthenticator(store: store, failureFloor: .milliseconds(settings.security.failedClientAuthMilliseconds)))
     }
 
     /// Opens (creating if needed) the SQLite database and its approval key: the settings' key
@@ -43,14 +53,6 @@ public struct TermAuth: Sendable {
     }
 
     public var signIn: SignIn { SignIn(store: store, settings: settings, clock: clock) }
-    public var flow: AuthorizationFlow {
-        AuthorizationFlow(store: store, settings: settings, clock: clock, approvalCodes: approvalCodes, signIn: signIn)
-    }
-    public var tokens: TokenEndpoint {
-        TokenEndpoint(
-            store: store, context: GrantContext(settings: settings, clock: clock),
-            authenticator: ClientAuthenticator(store: store, failureFloor: .milliseconds(settings.security.failedClientAuthMilliseconds)))
-    }
     public var resources: ResourceGuard { ResourceGuard(store: store, clock: clock) }
     public var introspection: TokenIntrospection { TokenIntrospection(store: store, clock: clock) }
     public var revocation: TokenRevocation { TokenRevocation(store: store, clock: clock) }
