@@ -48,10 +48,3 @@ enum OAuthErrorResponse {
                                  ["error": "server_error", "error_description": "internal error"])
     }
 }
-
-extension HTTPFields {
-    /// RFC 6749 §5.1: responses carrying tokens or credentials must not be cached.
-    static var noStore: HTTPFields {
-        [.cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"]
-    }
-}
