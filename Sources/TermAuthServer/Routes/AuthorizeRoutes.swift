@@ -113,8 +113,8 @@ struct AuthorizeRoutes: Sendable {
     }
 
     private func errorPage(_ error: TermAuthError, browser: Bool) -> Response {
-        guard browser else { return OAuthErrorResponse.json(error) }
+        guard browser else { return error.httpResponse }
         let body = "<p>\(HTMLPage.escape(error.description)).</p><p>The application that sent you here is misconfigured or the link is stale; you were not redirected back to it.</p>"
-        return HTMLPage.response(status: OAuthErrorResponse.status(for: error.oauthCode), title: "Authorization error", body: body)
+        return HTMLPage.response(status: error.status, title: "Authorization error", body: body)
     }
 }
