@@ -5,8 +5,8 @@ import TermAuthCore
 
 /// The operator console: parked requests, refreshed every second while the server runs in
 /// another process; pick one to sign in and decide; consents with revoke; the audit tail.
-struct Console: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Operator console: parked requests, consents, audit log.")
+struct ConsoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "console", abstract: "Operator console: parked requests, consents, audit log.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var themeOptions: ThemeOptions

@@ -6,8 +6,8 @@ import TermAuthCore
 /// Headless approval (seed step 3): the person signs in and decides a parked request. Before
 /// approving, they see what they approve (on stderr) and confirm it: on the terminal when one
 /// is attached, else with --yes. Whoever sent them the code cannot have it approved blind.
-struct Approve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Approve or deny a parked request by its approval code.")
+struct ApproveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve or deny a parked request by its approval code.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var themeOptions: ThemeOptions
@@ -73,7 +73,7 @@ struct Approve: AsyncParsableCommand {
     }
 }
 
-extension Approve {
+extension ApproveCommand {
     /// Without --user: the confirmation, sign-in and consent screens, as `termauth device` has them.
     private func interactive(_ pending: PendingAuthorization, flow: AuthorizationFlow) async throws {
         let theme = try themeOptions.load()
