@@ -9,8 +9,8 @@ struct Termauth: AsyncParsableCommand {
         commandName: "termauth",
         abstract: "An OAuth 2.0 authorization server whose login and consent live in the terminal.",
         subcommands: [
-            DemoCommand.self, Serve.self, ClientCommand.self, UserCommand.self, ScopeCommand.self, RequestsCommand.self,
-            Approve.self, Authorize.self, Console.self, Device.self, TokenCommand.self, ConsentCommand.self, AuditCommand.self,
+            DemoCommand.self, ServeCommand.self, ClientCommand.self, UserCommand.self, ScopeCommand.self, RequestsCommand.self,
+            ApproveCommand.self, AuthorizeCommand.self, ConsoleCommand.self, DeviceCommand.self, TokenCommand.self, ConsentCommand.self, AuditCommand.self,
             MigrateCommand.self,
         ])
 

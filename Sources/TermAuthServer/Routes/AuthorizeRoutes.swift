@@ -66,9 +66,8 @@ struct AuthorizeRoutes: Sendable {
             case .alreadyDelivered:
                 return HTMLPage.response(title: "Already completed", body: "<p>This request has been completed. You can close this page.</p>")
             case .waiting:
+                // A device code is a handle too; the flow refuses it as a browser's (`browserRequest`).
                 let pending = try await termAuth.flow.pending(handle: handle)
-                // A device code is a handle too, but a device is answered at /token, never here.
-                guard pending.request.responseType != .deviceCode else { return errorPage(.unknownRequest, browser: true) }
                 return waitingPage(pending.approvalCode, client: pending.client, handle: handle)
             }
         } catch let error as TermAuthError {
@@ -113,8 +112,8 @@ struct AuthorizeRoutes: Sendable {
     }
 
     private func errorPage(_ error: TermAuthError, browser: Bool) -> Response {
-        guard browser else { return OAuthErrorResponse.json(error) }
+        guard browser else { return error.httpResponse }
         let body = "<p>\(HTMLPage.escape(error.description)).</p><p>The application that sent you here is misconfigured or the link is stale; you were not redirected back to it.</p>"
-        return HTMLPage.response(status: OAuthErrorResponse.status(for: error.oauthCode), title: "Authorization error", body: body)
+        return HTMLPage.response(status: error.status, title: "Authorization error", body: body)
     }
 }

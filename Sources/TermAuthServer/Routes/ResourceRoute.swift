@@ -15,26 +15,20 @@ struct ResourceRoute: Sendable {
         let scope = termAuth.settings.resourceScope
         guard let header = request.headers[.authorization] else {
             // §3.1: a request without credentials gets the challenge and no error code.
-            return challenge(.unauthorized, "Bearer realm=\"termauth\", scope=\"\(scope)\"")
+            return BearerChallenge(code: .invalidToken, namesCode: false, scope: scope).response
         }
         let parts = header.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
-            return challenge(.badRequest, "Bearer realm=\"termauth\", error=\"invalid_request\", error_description=\"malformed Authorization header\"")
+            return BearerChallenge(code: .invalidRequest, description: "malformed Authorization header").response
         }
         do {
             let access = try await termAuth.resources.authorize(accessToken: String(parts[1]), requiredScope: scope)
             return JSONBody.response(headers: .noStore, ResourceBody(access))
         } catch let error as TermAuthError where error.oauthCode == .invalidToken {
-            return challenge(.unauthorized, "Bearer realm=\"termauth\", error=\"invalid_token\", error_description=\"\(OAuthErrorResponse.wireSafe(error.description))\"")
+            return BearerChallenge(code: error.oauthCode, description: error.description).response
         } catch let error as TermAuthError where error.oauthCode == .insufficientScope {
-            return challenge(.forbidden, "Bearer realm=\"termauth\", error=\"insufficient_scope\", scope=\"\(scope)\"")
+            return BearerChallenge(code: error.oauthCode, scope: scope).response
         }
-    }
-
-    private func challenge(_ status: HTTPResponse.Status, _ value: String) -> Response {
-        var headers = HTTPFields.noStore
-        headers[.wwwAuthenticate] = value
-        return JSONBody.response(status: status, headers: headers, ["error": status == .badRequest ? "invalid_request" : (status == .forbidden ? "insufficient_scope" : "invalid_token")])
     }
 }
 

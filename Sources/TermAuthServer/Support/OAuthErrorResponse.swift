@@ -1,13 +1,10 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import TermAuthCore
 
-/// The one place an error becomes an HTTP answer: status, body and headers for each OAuth code.
-enum OAuthErrorResponse {
-    static func status(for code: OAuthErrorCode) -> HTTPResponse.Status {
-        switch code {
+extension OAuthErrorCode {
+    var httpStatus: HTTPResponse.Status {
+        switch self {
         // RFC 6749 §5.2: 400 for every token-endpoint error but invalid_client (a denied device's
         // access_denied included); RFC 6750 §3.1 adds 401 and 403 for the resource server's two.
         case .invalidClient, .invalidToken: return .unauthorized
@@ -17,7 +14,12 @@ enum OAuthErrorResponse {
         default: return .badRequest
         }
     }
+}
 
+/// The one place an OAuth error becomes an HTTP answer: status, body and headers for each code.
+/// A `TermAuthError` renders itself through it (`TermAuthError+HTTPResponseError.swift`), and so
+/// do the resource server's challenges (`BearerChallenge`) and the answers of last resort.
+enum OAuthErrorResponse {
     /// RFC 6749 §5.2 allows only %x20-21 / %x23-5B / %x5D-7E in error_description.
     static func wireSafe(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.map { s in
@@ -26,32 +28,22 @@ enum OAuthErrorResponse {
     }
 
     /// A token-endpoint style JSON error (RFC 6749 §5.2).
-    static func json(_ error: TermAuthError) -> Response {
-        let code = error.oauthCode
+    static func json(_ code: OAuthErrorCode, description: String, status: HTTPResponse.Status? = nil, retryAfter: Int64? = nil) -> Response {
         var headers = HTTPFields.noStore
         if code == .invalidClient { headers[.wwwAuthenticate] = "Basic realm=\"termauth\", charset=\"UTF-8\"" }
-        if let seconds = error.retryAfter { headers[.retryAfter] = String(seconds) }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return JSONBody.response(
-            status: status(for: code), headers: headers,
-            ["error": code.rawValue, "error_description": wireSafe(error.description)])
+            status: status ?? code.httpStatus, headers: headers,
+            ["error": code.rawValue, "error_description": wireSafe(description)])
     }
 
-    /// Anything not a `TermAuthError` is our fault: say so without details, log the details.
-    static func unexpected(_ error: any Error, logger: Logger) -> Response {
-        if let error = error as? TermAuthError { return json(error) }
-        if let error = error as? any HTTPResponseError, error.status == .contentTooLarge {
-            return JSONBody.response(status: .contentTooLarge, headers: .noStore,
-                                     ["error": "invalid_request", "error_description": "request body too large"])
-        }
-        logger.error("unexpected error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-        return JSONBody.response(status: .internalServerError, headers: .noStore,
-                                 ["error": "server_error", "error_description": "internal error"])
+    /// Hummingbird's own 413 (the body passed `maxUploadSize`), in the shape of every other error.
+    static var bodyTooLarge: Response {
+        json(.invalidRequest, description: "request body too large", status: .contentTooLarge)
     }
-}
 
-extension HTTPFields {
-    /// RFC 6749 §5.1: responses carrying tokens or credentials must not be cached.
-    static var noStore: HTTPFields {
-        [.cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"]
+    /// Anything not a `TermAuthError` is our fault: say so without details (the log has them).
+    static var internalError: Response {
+        json(.serverError, description: "internal error")
     }
 }

@@ -6,8 +6,8 @@ import TermAuthCore
 /// Headless approval (seed step 3): the person signs in and decides a parked request. Before
 /// approving, they see what they approve (on stderr) and confirm it: on the terminal when one
 /// is attached, else with --yes. Whoever sent them the code cannot have it approved blind.
-struct Approve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Approve or deny a parked request by its approval code.")
+struct ApproveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve or deny a parked request by its approval code.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var themeOptions: ThemeOptions
@@ -73,7 +73,7 @@ struct Approve: AsyncParsableCommand {
     }
 }
 
-extension Approve {
+extension ApproveCommand {
     /// Without --user: the confirmation, sign-in and consent screens, as `termauth device` has them.
     private func interactive(_ pending: PendingAuthorization, flow: AuthorizationFlow) async throws {
         let theme = try themeOptions.load()
@@ -87,26 +87,6 @@ extension Approve {
             Output.line("left \(pending.approvalCode) undecided")
             throw ExitCode(1)
         }
-    }
-}
-
-/// The controlling terminal, for a yes/no question when stdin carries the password.
-struct ConfirmationTerminal {
-    let handle: FileHandle
-
-    static func open() throws -> ConfirmationTerminal? {
-        let fd = Foundation.open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
-        guard fd >= 0 else { return nil }
-        return ConfirmationTerminal(handle: FileHandle(fileDescriptor: fd, closeOnDealloc: true))
-    }
-
-    func ask(_ question: String) -> Bool {
-        handle.write(Data(question.utf8))
-        var answer: [UInt8] = []
-        var byte: UInt8 = 0
-        while Foundation.read(handle.fileDescriptor, &byte, 1) == 1, byte != UInt8(ascii: "\n") { answer.append(byte) }
-        let text = String(decoding: answer, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
-        return text == "y" || text == "yes"
     }
 }
 

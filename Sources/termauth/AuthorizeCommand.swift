@@ -8,8 +8,8 @@ import TermAuthServer
 /// The terminal as the user agent for one `/authorize` URL: what a CLI tool prints as "open this
 /// in your browser". Validates through the core, signs in, asks consent, then delivers the
 /// answer: to a loopback listener directly, otherwise by printing the redirect URL.
-struct Authorize: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Sign in and approve one /authorize URL in this terminal.")
+struct AuthorizeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "authorize", abstract: "Sign in and approve one /authorize URL in this terminal.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var themeOptions: ThemeOptions
@@ -65,7 +65,7 @@ struct Authorize: AsyncParsableCommand {
     }
 }
 
-extension Authorize {
+extension AuthorizeCommand {
     /// `http://host:port/prefix` from `http://host:port/prefix/authorize?…`.
     static func issuer(of components: URLComponents) -> String? {
         guard let scheme = components.scheme, let host = components.host else { return nil }

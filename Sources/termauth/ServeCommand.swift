@@ -5,8 +5,8 @@ import Logging
 import TermAuthCore
 import TermAuthServer
 
-struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the authorization server (HTTP, or HTTPS with --tls-cert and --tls-key).")
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the authorization server (HTTP, or HTTPS with --tls-cert and --tls-key).")
 
     @OptionGroup var global: GlobalOptions
 

@@ -3,8 +3,8 @@ import TermAuthConsole
 import TermAuthCore
 
 /// RFC 8628 in the terminal: type the code a device shows, check what it is, sign in, consent.
-struct Device: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Approve a device (RFC 8628) from this terminal.")
+struct DeviceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "device", abstract: "Approve a device (RFC 8628) from this terminal.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var themeOptions: ThemeOptions
