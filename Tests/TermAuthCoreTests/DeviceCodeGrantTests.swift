@@ -4,7 +4,7 @@ import TermAuthTestSupport
 
 /// RFC 8628 §3.4–3.5 with a clock moved by hand: pending, slow_down, approval, single use,
 /// denial and expiry.
-@Suite struct DeviceFlowTests {
+@Suite struct DeviceCodeGrantTests {
     func deviceClient(_ f: Fixture) async throws -> Client {
         try await f.termAuth.admin.addClient(.init(id: "tv", name: "Living-room TV", isPublic: true, redirectURIs: [],
                                                    grantTypes: [.deviceCode, .refreshToken])).client
