@@ -49,4 +49,36 @@ import TermAuthTestSupport
         let narrowed = try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!, "scope": "profile"], secret: secret)
         #expect(narrowed.scope == ScopeSet(["profile"]))
     }
+
+    /// A refresh token serves only the client it was issued to, and an access token is no refresh
+    /// token. Neither refusal uses the refresh token up.
+    @Test(arguments: TestStore.all) func aRefreshTokenIsBoundToItsClient(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
+        let (_, secret) = try await f.seeded()
+        let (_, otherSecret) = try await f.termAuth.admin.addClient(.init(id: "other", name: "Other", redirectURIs: ["https://o.example/cb"]))
+        let first = try await f.redeem(try await f.issueCode(), secret: secret)
+        await #expect(throws: TermAuthError.invalidRefreshToken) {
+            try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!], id: "other", secret: otherSecret)
+        }
+        await #expect(throws: TermAuthError.invalidRefreshToken) {
+            try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.accessToken], secret: secret)
+        }
+        let second = try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!], secret: secret)
+        #expect(second.scope == first.scope)
+    }
+
+    /// §6: narrowing narrows the new access token only; the rotated refresh token keeps the
+    /// original grant, so a later refresh may ask for all of it again.
+    @Test(arguments: TestStore.all) func narrowingKeepsTheRefreshTokensGrant(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
+        let (_, secret) = try await f.seeded()
+        let first = try await f.redeem(try await f.issueCode(), secret: secret)
+        let narrowed = try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!, "scope": "profile"], secret: secret)
+        #expect(narrowed.scope == ScopeSet(["profile"]))
+        await #expect(throws: TermAuthError.insufficientScope(required: "email")) {
+            try await f.termAuth.resources.authorize(accessToken: narrowed.accessToken, requiredScope: "email")
+        }
+        let again = try await f.exchange(["grant_type": "refresh_token", "refresh_token": narrowed.refreshToken!], secret: secret)
+        #expect(again.scope == ScopeSet(["profile", "email"]))
+    }
 }
