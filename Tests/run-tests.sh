@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: set up, build, unit and HTTP tests
-# (swift test) on SQLite and on a throw-away PostgreSQL cluster, then the
-# black-box end-to-end tests against the real binary with Authlib and
-# git-credential-oauth as clients (the replica tests on PostgreSQL).
+# The whole test suite, from a fresh clone: set up, check formatting (.swift-format),
+# build, unit and HTTP tests (swift test) on SQLite and on a throw-away PostgreSQL
+# cluster, then the black-box end-to-end tests against the real binary with Authlib
+# and git-credential-oauth as clients (the replica tests on PostgreSQL).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
 bash Tests/setup.sh
+
+# Formatting first: a violation of .swift-format fails the run before anything is built.
+swift format lint --strict --recursive --parallel --configuration .swift-format Sources Tests Package.swift
 
 # PostgreSQL for this run only, unless the caller names one (TERMAUTH_TEST_POSTGRES=url).
 if [[ -z ${TERMAUTH_TEST_POSTGRES:-} ]]; then

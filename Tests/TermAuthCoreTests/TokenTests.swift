@@ -4,62 +4,6 @@ import Testing
 import TermAuthTestSupport
 
 @Suite struct TokenTests {
-    @Test(arguments: TestStore.all) func refreshRotatesAndReuseRevokesTheFamily(_ store: TestStore) async throws {
-        let f = try await Fixture(store)
-        let (_, secret) = try await f.seeded()
-        let first = try await f.redeem(try await f.issueCode(), secret: secret)
-        let second = try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!], secret: secret)
-        #expect(second.refreshToken != first.refreshToken)
-        _ = try await f.termAuth.resources.authorize(accessToken: second.accessToken, requiredScope: "profile")
-
-        await #expect(throws: TermAuthError.refreshTokenReused) {
-            try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!], secret: secret)
-        }
-        await #expect(throws: TermAuthError.invalidRefreshToken) {
-            try await f.exchange(["grant_type": "refresh_token", "refresh_token": second.refreshToken!], secret: secret)
-        }
-        await #expect(throws: TermAuthError.invalidAccessToken) {
-            try await f.termAuth.resources.authorize(accessToken: second.accessToken, requiredScope: "profile")
-        }
-    }
-
-    @Test(arguments: TestStore.all) func concurrentRefreshesRotateOnce(_ store: TestStore) async throws {
-        let f = try await Fixture(store)
-        let (_, secret) = try await f.seeded()
-        let first = try await f.redeem(try await f.issueCode(), secret: secret)
-        let successes = await withTaskGroup(of: Bool.self) { group in
-            for _ in 0..<20 {
-                group.addTask {
-                    (try? await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!], secret: secret)) != nil
-                }
-            }
-            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
-        }
-        #expect(successes == 1)
-    }
-
-    @Test(arguments: TestStore.all) func refreshMayNarrowButNotWidenScope(_ store: TestStore) async throws {
-        let f = try await Fixture(store)
-        let (_, secret) = try await f.seeded()
-        let first = try await f.redeem(try await f.issueCode(scopes: ScopeSet(["profile"])), secret: secret)
-        await #expect(throws: TermAuthError.scopeNotAllowed("email")) {
-            try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!, "scope": "profile email"], secret: secret)
-        }
-        let narrowed = try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!, "scope": "profile"], secret: secret)
-        #expect(narrowed.scope == ScopeSet(["profile"]))
-    }
-
-    @Test(arguments: TestStore.all) func clientCredentialsIssuesNoRefreshToken(_ store: TestStore) async throws {
-        let f = try await Fixture(store)
-        let (_, secret) = try await f.seeded()
-        let response = try await f.exchange(["grant_type": "client_credentials", "scope": "profile"], secret: secret)
-        #expect(response.refreshToken == nil)
-        #expect(response.scope == ScopeSet(["profile"]))
-        let access = try await f.termAuth.resources.authorize(accessToken: response.accessToken, requiredScope: "profile")
-        #expect(access.user == nil)
-        #expect(access.token.clientID == "app")
-    }
-
     @Test(arguments: TestStore.all) func clientAuthenticationFailures(_ store: TestStore) async throws {
         let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
@@ -70,15 +14,6 @@ import TermAuthTestSupport
         await #expect(throws: TermAuthError.unsupportedGrantType("magic")) { try await f.exchange(["grant_type": "magic"], secret: secret) }
         _ = try await f.termAuth.admin.addClient(.init(id: "web", name: "Web", redirectURIs: ["https://w.example/cb"]))
         await #expect(throws: TermAuthError.clientAuthenticationFailed) { try await f.exchange(cc, id: "web", secret: secret) }
-    }
-
-    @Test(arguments: TestStore.all) func grantsTheClientWasNotGivenAreUnauthorized(_ store: TestStore) async throws {
-        let f = try await Fixture(store)
-        _ = try await f.seeded()
-        let (_, secret) = try await f.termAuth.admin.addClient(.init(id: "web", name: "Web", redirectURIs: ["https://w.example/cb"]))
-        await #expect(throws: TermAuthError.grantNotAllowed(.clientCredentials)) {
-            try await f.exchange(["grant_type": "client_credentials"], id: "web", secret: secret)
-        }
     }
 
     /// Reads the SQLite file's bytes, so it runs on SQLite only.

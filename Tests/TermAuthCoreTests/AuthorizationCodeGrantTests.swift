@@ -2,7 +2,7 @@ import Testing
 @testable import TermAuthCore
 import TermAuthTestSupport
 
-@Suite struct AuthorizationCodeTests {
+@Suite struct AuthorizationCodeGrantTests {
     @Test(arguments: TestStore.all) func codeRedeemsOnceAndReuseRevokesItsTokens(_ store: TestStore) async throws {
         let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()

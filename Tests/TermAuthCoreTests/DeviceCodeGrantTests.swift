@@ -4,7 +4,7 @@ import TermAuthTestSupport
 
 /// RFC 8628 §3.4–3.5 with a clock moved by hand: pending, slow_down, approval, single use,
 /// denial and expiry.
-@Suite struct DeviceFlowTests {
+@Suite struct DeviceCodeGrantTests {
     func deviceClient(_ f: Fixture) async throws -> Client {
         try await f.termAuth.admin.addClient(.init(id: "tv", name: "Living-room TV", isPublic: true, redirectURIs: [],
                                                    grantTypes: [.deviceCode, .refreshToken])).client
@@ -66,5 +66,23 @@ import TermAuthTestSupport
         await #expect(throws: TermAuthError.grantNotAllowed(.deviceCode)) {
             try await f.termAuth.flow.parkDevice(client: client, scope: nil, origin: "x")
         }
+    }
+
+    /// A device code answers only the client it was issued to, even once approved; the answer
+    /// still waits for its own device.
+    @Test(arguments: TestStore.all) func aDeviceCodeIsBoundToItsClient(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
+        _ = try await f.seeded()
+        let flow = f.termAuth.flow
+        let parked = try await flow.parkDevice(client: try await deviceClient(f), scope: "profile", origin: "x")
+        _ = try await f.termAuth.admin.addClient(.init(id: "tv2", name: "Kitchen TV", isPublic: true, redirectURIs: [], grantTypes: [.deviceCode]))
+        let pending = try await flow.pending(approvalCode: parked.approvalCode, source: "test")
+        try await flow.approve(pending, user: try await flow.signIn(username: "alice", password: Fixture.password, for: pending), scopes: nil, remember: false)
+        await #expect(throws: TermAuthError.invalidDeviceCode) {
+            try await f.termAuth.tokens.exchange(
+                OAuthParameters(["grant_type": GrantType.deviceCode.rawValue, "device_code": parked.handle, "client_id": "tv2"]),
+                credentials: .body(id: "tv2", secret: nil))
+        }
+        #expect(try await poll(f, parked.handle).scope == ScopeSet(["profile"]))
     }
 }
