@@ -80,7 +80,7 @@ struct CodeGrantScene {
             }
         }
         let result = try await session.decide(pending, user: user)
-        show.autopilot?.clear()  // keys meant for a consent screen that a remembered consent skipped
+        show.autopilot?.clear() // keys meant for a consent screen that a remembered consent skipped
         show.paint()
         switch result {
         case .quit: throw DemoQuit()
@@ -127,9 +127,10 @@ struct CodeGrantScene {
         let served = resource.json
         show.set(8, resource.status == 200 ? .done : .failed)
         let consent = consentAsked ? "consent asked" : "step 3 skipped (remembered)"
-        return SceneOutcome(title, succeeded: resource.status == 200,
-                            "\(consent); resource \(resource.status), scope \(served["scope"] ?? "?")",
-                            tokens: tokens)
+        return SceneOutcome(
+            title, succeeded: resource.status == 200,
+            "\(consent); resource \(resource.status), scope \(served["scope"] ?? "?")",
+            tokens: tokens)
     }
 
     /// The browser's page moves on once decided: a 302 to the redirect URI, followed to the app.
@@ -138,8 +139,10 @@ struct CodeGrantScene {
         let resumed = try await agent.resume(handle: handle)
         show.show(resumed.requestLines + resumed.responseLines)
         guard let location = resumed.location, let delivered = try await agent.follow(location) else { return nil }
-        show.show([.init(.request, "→ GET \(delivered.url.path)  (the browser follows the redirect)"),
-                   .init(delivered.succeeded ? .success : .failure, "← \(delivered.status) from the application")])
+        show.show([
+            .init(.request, "→ GET \(delivered.url.path)  (the browser follows the redirect)"),
+            .init(delivered.succeeded ? .success : .failure, "← \(delivered.status) from the application"),
+        ])
         guard let answer = await stage.inbox.take() else { return nil }
         guard answer["state"] == attempt.state else {
             show.show([.init(.failure, "state does not match: the application refuses the answer")])
@@ -156,7 +159,9 @@ struct CodeGrantScene {
 
     /// Denied or cancelled: the application still gets an answer (error=access_denied), and the
     /// token steps do not happen.
-    private func deliverRefusal(_ show: DemoShow, agent: DemoUserAgent, handle: String, attempt: DemoApplication.Attempt, why: String) async throws -> SceneOutcome {
+    private func deliverRefusal(_ show: DemoShow, agent: DemoUserAgent, handle: String, attempt: DemoApplication.Attempt, why: String) async throws
+        -> SceneOutcome
+    {
         try show.begin(4)
         _ = try await redirectBack(show, agent: agent, handle: handle, attempt: attempt)
         show.set(4, .done)

@@ -17,8 +17,9 @@ public final class Demo {
 
     /// Plays until the person quits (or, in auto mode, until every scene has run and they quit).
     public func play(on terminal: any Terminal, theme: Theme, configuration: DemoConfiguration) async throws -> [SceneOutcome] {
-        let show = DemoShow(terminal: terminal, theme: theme, configuration: configuration,
-                            facts: "server \(serverURL) · user \(DemoStage.username) · password \(stage.password)")
+        let show = DemoShow(
+            terminal: terminal, theme: theme, configuration: configuration,
+            facts: "server \(serverURL) · user \(DemoStage.username) · password \(stage.password)")
         var outcomes: [SceneOutcome] = []
         var tokens: SceneOutcome.Tokens?
         var runs = 0
@@ -47,8 +48,9 @@ public final class Demo {
                 _ = try show.choose("demo complete · q quit", [])
             }
             while true {
-                let choice = try show.choose("r again · d device · c client · f refresh · x revoke · s summary · q quit",
-                                             ["r", "d", "c", "f", "x", "s"])
+                let choice = try show.choose(
+                    "r again · d device · c client · f refresh · x revoke · s summary · q quit",
+                    ["r", "d", "c", "f", "x", "s"])
                 switch choice {
                 case "r":
                     runs += 1
@@ -74,9 +76,10 @@ public final class Demo {
         }
         try show.scene("Summary", steps: steps)
         show.screen.detailTitle = "What happened"
-        show.show(outcomes.enumerated().map { i, outcome in
-            DemoScreen.Line(outcome.succeeded ? .success : .failure, "\(i + 1) \(outcome.summary)")
-        })
+        show.show(
+            outcomes.enumerated().map { i, outcome in
+                DemoScreen.Line(outcome.succeeded ? .success : .failure, "\(i + 1) \(outcome.summary)")
+            })
         show.note("Every request went over HTTP to the real server at \(serverURL).")
     }
 

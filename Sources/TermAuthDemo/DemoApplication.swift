@@ -27,20 +27,24 @@ struct DemoApplication: Sendable {
     }
 
     func exchange(code: String, attempt: Attempt) async throws -> DemoExchange {
-        try await stage.http.post(endpoint("token"), form: [
-            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", stage.callback.absoluteString),
-            ("code_verifier", attempt.verifier),
-        ], headers: clientAuthentication)
+        try await stage.http.post(
+            endpoint("token"),
+            form: [
+                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", stage.callback.absoluteString),
+                ("code_verifier", attempt.verifier),
+            ], headers: clientAuthentication)
     }
 
     func refresh(_ refreshToken: String) async throws -> DemoExchange {
-        try await stage.http.post(endpoint("token"), form: [("grant_type", "refresh_token"), ("refresh_token", refreshToken)],
-                                  headers: clientAuthentication)
+        try await stage.http.post(
+            endpoint("token"), form: [("grant_type", "refresh_token"), ("refresh_token", refreshToken)],
+            headers: clientAuthentication)
     }
 
     func clientCredentials(scope: String) async throws -> DemoExchange {
-        try await stage.http.post(endpoint("token"), form: [("grant_type", "client_credentials"), ("scope", scope)],
-                                  headers: clientAuthentication)
+        try await stage.http.post(
+            endpoint("token"), form: [("grant_type", "client_credentials"), ("scope", scope)],
+            headers: clientAuthentication)
     }
 
     func introspect(_ token: String) async throws -> DemoExchange {
@@ -48,8 +52,9 @@ struct DemoApplication: Sendable {
     }
 
     func revoke(_ token: String) async throws -> DemoExchange {
-        try await stage.http.post(endpoint("revoke"), form: [("token", token), ("token_type_hint", "access_token")],
-                                  headers: clientAuthentication)
+        try await stage.http.post(
+            endpoint("revoke"), form: [("token", token), ("token_type_hint", "access_token")],
+            headers: clientAuthentication)
     }
 
     /// Step 7: the resource server, with the token as a bearer credential.

@@ -27,7 +27,8 @@ struct DemoExchange: Sendable {
         for name in sentHeaders.keys.sorted() {
             lines.append(.init(.field, "\(name): \(Shown.header(name, sentHeaders[name]!))"))
         }
-        let pairs = form.isEmpty ? (URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []).map { ($0.name, $0.value ?? "") } : form
+        let pairs =
+            form.isEmpty ? (URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []).map { ($0.name, $0.value ?? "") } : form
         for (name, value) in pairs { lines.append(.init(.field, "\(name)=\(Shown.value(name, value))")) }
         return lines
     }

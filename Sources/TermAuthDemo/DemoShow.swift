@@ -77,7 +77,7 @@ final class DemoShow {
             switch runner.step(&screen, timeoutMilliseconds: timeout) {
             case nil, .finish?: return
             case .quit?: throw DemoQuit()
-            case .stay?: continue  // a resize: repaint and keep waiting
+            case .stay?: continue // a resize: repaint and keep waiting
             }
         }
     }

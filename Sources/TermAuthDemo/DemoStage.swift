@@ -28,8 +28,10 @@ final class DemoStage: Sendable {
     private let tasks: [Task<Void, any Error>]
     private let temporaryDirectory: URL?
 
-    private init(termAuth: TermAuth, server: URL, callback: URL, inbox: CallbackInbox, password: String, appSecret: String,
-                 tasks: [Task<Void, any Error>], temporaryDirectory: URL?) {
+    private init(
+        termAuth: TermAuth, server: URL, callback: URL, inbox: CallbackInbox, password: String, appSecret: String,
+        tasks: [Task<Void, any Error>], temporaryDirectory: URL?
+    ) {
         self.termAuth = termAuth
         self.server = server
         self.callback = callback
@@ -92,8 +94,9 @@ final class DemoStage: Sendable {
             }
             let callback = URL(string: "http://127.0.0.1:\(port)/callback")!
             let (password, secret) = try await seed(termAuth, callback: callback)
-            return DemoStage(termAuth: termAuth, server: server, callback: callback, inbox: inbox, password: password,
-                             appSecret: secret, tasks: tasks, temporaryDirectory: temporary)
+            return DemoStage(
+                termAuth: termAuth, server: server, callback: callback, inbox: inbox, password: password,
+                appSecret: secret, tasks: tasks, temporaryDirectory: temporary)
         } catch {
             await Self.stop(tasks, temporary)
             throw error
@@ -126,12 +129,14 @@ final class DemoStage: Sendable {
             try await admin.removeClient(id: id)
         }
         let names = scopes.map(\.name)
-        let app = try await admin.addClient(ClientRegistration(
-            id: appClientID, name: "TermAuth Demo App", isPublic: false, redirectURIs: [callback.absoluteString],
-            // It also plays the resource server that checks tokens at /introspect.
-            grantTypes: [.authorizationCode, .refreshToken, .clientCredentials], scopes: names, mayIntrospect: true))
-        _ = try await admin.addClient(ClientRegistration(
-            id: deviceClientID, name: "Demo TV", isPublic: true, redirectURIs: [], grantTypes: [.deviceCode, .refreshToken], scopes: names))
+        let app = try await admin.addClient(
+            ClientRegistration(
+                id: appClientID, name: "TermAuth Demo App", isPublic: false, redirectURIs: [callback.absoluteString],
+                // It also plays the resource server that checks tokens at /introspect.
+                grantTypes: [.authorizationCode, .refreshToken, .clientCredentials], scopes: names, mayIntrospect: true))
+        _ = try await admin.addClient(
+            ClientRegistration(
+                id: deviceClientID, name: "Demo TV", isPublic: true, redirectURIs: [], grantTypes: [.deviceCode, .refreshToken], scopes: names))
         guard let secret = app.secret else { throw TermAuthError.configuration("the demo application got no secret") }
         return (password, secret)
     }

@@ -56,8 +56,10 @@ struct DeviceFlowScene {
             autopilot.type(stage.password)
             autopilot.type([.enter, .character("a")])
         }
-        let decision = try await DeviceSession(termAuth: stage.termAuth, runner: show.runner,
-                                               codeNotice: "Demo TV shows: \(userCode)", loginNotice: stage.loginNotice).run(code: nil)
+        let decision = try await DeviceSession(
+            termAuth: stage.termAuth, runner: show.runner,
+            codeNotice: "Demo TV shows: \(userCode)", loginNotice: stage.loginNotice
+        ).run(code: nil)
         show.autopilot?.clear()
         show.paint()
         switch decision {
@@ -85,8 +87,9 @@ struct DeviceFlowScene {
         let resource = try await DemoApplication(stage: stage).resource(access)
         show.show(resource.requestLines + resource.responseLines)
         show.set(6, resource.status == 200 ? .done : .failed)
-        return SceneOutcome(title, succeeded: resource.status == 200,
-                            "approved after \(pendingCount) pending polls; resource \(resource.status)")
+        return SceneOutcome(
+            title, succeeded: resource.status == 200,
+            "approved after \(pendingCount) pending polls; resource \(resource.status)")
     }
 
     /// Every poll until one is not `authorization_pending` (slowing down when told to).

@@ -37,7 +37,8 @@ struct RefreshScene {
         let resource = try await app.resource(access)
         show.show(resource.requestLines + resource.responseLines)
         show.set(3, resource.status == 200 ? .done : .failed)
-        return SceneOutcome(title, succeeded: resource.status == 200, "new pair issued; resource \(resource.status)",
-                            tokens: .init(access: access, refresh: fields["refresh_token"]))
+        return SceneOutcome(
+            title, succeeded: resource.status == 200, "new pair issued; resource \(resource.status)",
+            tokens: .init(access: access, refresh: fields["refresh_token"]))
     }
 }

@@ -33,7 +33,8 @@ struct RevocationScene {
         show.note("Revoked tokens fail at once: the resource server asks the same store.")
         let refused = resource.status == 401
         show.set(3, refused ? .done : .failed)
-        return SceneOutcome(title, succeeded: revoked.status == 200 && refused,
-                            "revoke \(revoked.status); resource then \(resource.status) \(resource.json["error"] ?? "")")
+        return SceneOutcome(
+            title, succeeded: revoked.status == 200 && refused,
+            "revoke \(revoked.status); resource then \(resource.status) \(resource.json["error"] ?? "")")
     }
 }

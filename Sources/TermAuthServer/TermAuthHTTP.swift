@@ -30,9 +30,10 @@ public enum TermAuthHTTP {
         let settings = termAuth.settings
         let issuer = IssuerURL(settings.issuer ?? settings.serverURL(host: host, port: port))
         let configured = settings.issuer != nil
-        var server = HTTPServerBuilder.http1(configuration: .init(
-            additionalChannelHandlers: [RequestDeadlineHandler(deadline: .seconds(Int64(settings.bodyTimeoutSeconds)))],
-            idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds))))
+        var server = HTTPServerBuilder.http1(
+            configuration: .init(
+                additionalChannelHandlers: [RequestDeadlineHandler(deadline: .seconds(Int64(settings.bodyTimeoutSeconds)))],
+                idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds))))
         if let cert = settings.tlsCertificateFile, let key = settings.tlsKeyFile {
             server = try .tls(server, tlsConfiguration: TLSFiles.configuration(certificate: cert, key: key))
         }

@@ -36,7 +36,8 @@ struct ApproveCommand: AsyncParsableCommand {
         // someone else may well carry --yes. Without one, --yes is the confirmation.
         let confirmation = deny ? nil : try ConfirmationTerminal.open()
         guard deny || yes || confirmation != nil else {
-            Output.error("no terminal to confirm on: check the request above, then run again with --yes to approve it (or --deny); it is still pending")
+            Output.error(
+                "no terminal to confirm on: check the request above, then run again with --yes to approve it (or --deny); it is still pending")
             throw ExitCode(2)
         }
         let password = try PasswordInput.read(fromStdin: passwordStdin, prompt: "Password for \(username): ")
@@ -44,7 +45,9 @@ struct ApproveCommand: AsyncParsableCommand {
         let client = "\(Output.safe(pending.client.name)) (\(Output.safe(pending.client.id)))"
         if deny {
             try await flow.deny(pending, user: signedIn, origin: origin)
-            if json { Output.json(Decision(approval_code: pending.approvalCode, client_id: pending.client.id, status: "denied", scope: nil)) } else {
+            if json {
+                Output.json(Decision(approval_code: pending.approvalCode, client_id: pending.client.id, status: "denied", scope: nil))
+            } else {
                 Output.line("denied \(pending.approvalCode) for \(client)")
             }
             return
@@ -54,7 +57,8 @@ struct ApproveCommand: AsyncParsableCommand {
             Output.line("denied \(pending.approvalCode) for \(client)")
             throw ExitCode(1)
         }
-        let granted = try await flow.approve(pending, user: signedIn, scopes: scopes.isEmpty ? nil : ScopeSet(scopes), remember: remember, origin: origin)
+        let granted = try await flow.approve(
+            pending, user: signedIn, scopes: scopes.isEmpty ? nil : ScopeSet(scopes), remember: remember, origin: origin)
         if json {
             Output.json(Decision(approval_code: pending.approvalCode, client_id: pending.client.id, status: "approved", scope: granted.string))
         } else {

@@ -19,7 +19,7 @@ struct AuthorizeCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let components = URLComponents(string: url), components.path.hasSuffix("/authorize"),
-              let query = components.percentEncodedQuery
+            let query = components.percentEncodedQuery
         else { throw TermAuthError.invalidArgument("not an authorization URL (expected .../authorize?response_type=code&client_id=...)") }
         let settings = try global.settings()
         // The issuer the client gets back in `iss` (RFC 9207) is this server's, never one read
@@ -27,7 +27,8 @@ struct AuthorizeCommand: AsyncParsableCommand {
         let issuer = try self.issuer.map(Settings.issuer) ?? settings.issuer ?? settings.serverURL(host: settings.host, port: settings.port)
         guard let asked = Self.issuer(of: components).flatMap({ try? Settings.issuer($0) }), asked == issuer else {
             throw TermAuthError.invalidArgument(
-                "this URL is for \(Output.safe(Self.issuer(of: components) ?? "another server")), not this server (\(issuer)); pass --issuer if this server is reached by that address")
+                "this URL is for \(Output.safe(Self.issuer(of: components) ?? "another server")), not this server (\(issuer)); pass --issuer if this server is reached by that address"
+            )
         }
         let pairs: [(String, String)]
         do { pairs = try FormParser.parse(Substring(query)) } catch {
@@ -79,7 +80,7 @@ extension AuthorizeCommand {
 enum Delivery {
     static func send(_ location: String) async throws {
         guard let target = URL(string: location), target.scheme == "http",
-              let host = target.host, host == "127.0.0.1" || host == "::1" || host == "[::1]" || host == "localhost"
+            let host = target.host, host == "127.0.0.1" || host == "::1" || host == "[::1]" || host == "localhost"
         else {
             Output.line("Open this URL to finish (it carries the answer to the application):")
             Output.line(location)

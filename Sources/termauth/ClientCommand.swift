@@ -26,13 +26,16 @@ struct ClientCommand: AsyncParsableCommand {
             var grantTypes: [GrantType] = []
             for name in grants { grantTypes.append(try GrantType.parse(name)) }
             for grant in grantTypes where grant == .implicit || grant == .password {
-                Output.notice("warning: RFC 9700 (OAuth 2.0 Security BCP) advises against the \(grant.rawValue) grant; enable it only for clients that cannot use the authorization code grant with PKCE")
+                Output.notice(
+                    "warning: RFC 9700 (OAuth 2.0 Security BCP) advises against the \(grant.rawValue) grant; enable it only for clients that cannot use the authorization code grant with PKCE"
+                )
             }
             let termAuth = try await global.open()
-            let (client, secret) = try await termAuth.admin.addClient(.init(
-                id: id, name: name, isPublic: self.public, redirectURIs: redirectURIs,
-                grantTypes: grantTypes.isEmpty ? GrantType.defaults : grantTypes, scopes: scopes,
-                requirePKCE: !noPkce, allowPlainPKCE: allowPlainPkce, mayIntrospect: introspect))
+            let (client, secret) = try await termAuth.admin.addClient(
+                .init(
+                    id: id, name: name, isPublic: self.public, redirectURIs: redirectURIs,
+                    grantTypes: grantTypes.isEmpty ? GrantType.defaults : grantTypes, scopes: scopes,
+                    requirePKCE: !noPkce, allowPlainPKCE: allowPlainPkce, mayIntrospect: introspect))
             if json {
                 var out = ["client_id": client.id]
                 if let secret { out["client_secret"] = secret }
@@ -58,10 +61,14 @@ struct ClientCommand: AsyncParsableCommand {
                 Output.json(clients.map(ClientSummary.init))
                 return
             }
-            Output.table(["ID", "NAME", "TYPE", "GRANTS", "REDIRECT URIS"], clients.map { c in
-                [c.id, c.name, c.isPublic ? "public" : "confidential", c.grantTypes.map(\.rawValue).joined(separator: " "),
-                 c.redirectURIs.joined(separator: " ")]
-            })
+            Output.table(
+                ["ID", "NAME", "TYPE", "GRANTS", "REDIRECT URIS"],
+                clients.map { c in
+                    [
+                        c.id, c.name, c.isPublic ? "public" : "confidential", c.grantTypes.map(\.rawValue).joined(separator: " "),
+                        c.redirectURIs.joined(separator: " "),
+                    ]
+                })
         }
     }
 

@@ -21,12 +21,18 @@ struct ConsentCommand: AsyncParsableCommand {
             let names = Dictionary(try await store.users().map { ($0.id, $0.username) }, uniquingKeysWith: { a, _ in a })
             let consents = try await store.consents(userID: userID)
             if json {
-                Output.json(consents.map { ConsentSummary(username: names[$0.userID] ?? $0.userID, client_id: $0.clientID, scope: $0.scopes.string, granted_at: $0.grantedAt) })
+                Output.json(
+                    consents.map {
+                        ConsentSummary(
+                            username: names[$0.userID] ?? $0.userID, client_id: $0.clientID, scope: $0.scopes.string, granted_at: $0.grantedAt)
+                    })
                 return
             }
-            Output.table(["USER", "CLIENT", "SCOPE", "SINCE"], consents.map {
-                [names[$0.userID] ?? $0.userID, $0.clientID, $0.scopes.string, Output.date($0.grantedAt)]
-            })
+            Output.table(
+                ["USER", "CLIENT", "SCOPE", "SINCE"],
+                consents.map {
+                    [names[$0.userID] ?? $0.userID, $0.clientID, $0.scopes.string, Output.date($0.grantedAt)]
+                })
         }
     }
 

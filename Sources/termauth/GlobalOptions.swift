@@ -4,9 +4,10 @@ import TermAuthCore
 
 /// `--db` and `--config`, on every command.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "SQLite database file, or a postgres://USER@HOST:PORT/DB URL (default: $TERMAUTH_DB, else $XDG_DATA_HOME/termauth/termauth.db).",
-        valueName: "path-or-url"))
+    @Option(
+        help: ArgumentHelp(
+            "SQLite database file, or a postgres://USER@HOST:PORT/DB URL (default: $TERMAUTH_DB, else $XDG_DATA_HOME/termauth/termauth.db).",
+            valueName: "path-or-url"))
     var db: String?
 
     @Option(help: ArgumentHelp("TOML settings file.", valueName: "file"))
@@ -22,7 +23,8 @@ struct GlobalOptions: ParsableArguments {
     /// $XDG_DATA_HOME/termauth: the SQLite file, and PostgreSQL's approval-code key by default.
     static var dataDirectory: String {
         let env = ProcessInfo.processInfo.environment
-        let dataHome = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let dataHome =
+            env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
         return (dataHome as NSString).appendingPathComponent("termauth")
     }

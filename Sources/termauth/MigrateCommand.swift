@@ -52,7 +52,9 @@ struct MigrateCommand: AsyncParsableCommand {
         if json {
             Output.json(SchemaSummary(database: path, version: version.applied.count, latest: version.known.count))
         } else {
-            Output.line("\(path): migrations \(version.applied.joined(separator: ", ")) applied (this termauth knows \(version.known.joined(separator: ", ")))")
+            Output.line(
+                "\(path): migrations \(version.applied.joined(separator: ", ")) applied (this termauth knows \(version.known.joined(separator: ", ")))"
+            )
         }
     }
 

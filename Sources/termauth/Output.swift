@@ -30,9 +30,10 @@ enum Output {
         let all = [header] + rows.map { $0.map { safe($0) } }
         let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
         for row in all {
-            print(row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-            }.joined(separator: "  "))
+            print(
+                row.enumerated().map { i, cell in
+                    i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                }.joined(separator: "  "))
         }
     }
 

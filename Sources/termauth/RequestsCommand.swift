@@ -22,9 +22,11 @@ struct RequestsCommand: AsyncParsableCommand {
                 Output.line("no pending requests")
                 return
             }
-            Output.table(["CODE", "CLIENT", "SCOPE", "AGE", "FROM"], pending.map { p in
-                [p.approvalCode, "\(p.client.name) (\(p.client.id))", p.request.scopes.string, "\(now - p.request.createdAt)s", p.request.origin]
-            })
+            Output.table(
+                ["CODE", "CLIENT", "SCOPE", "AGE", "FROM"],
+                pending.map { p in
+                    [p.approvalCode, "\(p.client.name) (\(p.client.id))", p.request.scopes.string, "\(now - p.request.createdAt)s", p.request.origin]
+                })
         }
     }
 }

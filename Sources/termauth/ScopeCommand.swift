@@ -36,10 +36,12 @@ struct ScopeCommand: AsyncParsableCommand {
         func run() async throws {
             let scopes = try await global.open().store.scopes()
             if json {
-                Output.json(scopes.map {
-                    ScopeSummary(name: $0.name, description: Sanitized.line($0.description),
-                                 translations: $0.translations.mapValues { Sanitized.line($0) }, required: $0.required)
-                })
+                Output.json(
+                    scopes.map {
+                        ScopeSummary(
+                            name: $0.name, description: Sanitized.line($0.description),
+                            translations: $0.translations.mapValues { Sanitized.line($0) }, required: $0.required)
+                    })
                 return
             }
             Output.table(["NAME", "REQUIRED", "DESCRIPTION"], scopes.map { [$0.name, $0.required ? "yes" : "no", $0.description] })

@@ -6,7 +6,8 @@ import TermAuthCore
 import TermAuthServer
 
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the authorization server (HTTP, or HTTPS with --tls-cert and --tls-key).")
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the authorization server (HTTP, or HTTPS with --tls-cert and --tls-key).")
 
     @OptionGroup var global: GlobalOptions
 

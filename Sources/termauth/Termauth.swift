@@ -10,7 +10,8 @@ struct Termauth: AsyncParsableCommand {
         abstract: "An OAuth 2.0 authorization server whose login and consent live in the terminal.",
         subcommands: [
             DemoCommand.self, ServeCommand.self, ClientCommand.self, UserCommand.self, ScopeCommand.self, RequestsCommand.self,
-            ApproveCommand.self, AuthorizeCommand.self, ConsoleCommand.self, DeviceCommand.self, TokenCommand.self, ConsentCommand.self, AuditCommand.self,
+            ApproveCommand.self, AuthorizeCommand.self, ConsoleCommand.self, DeviceCommand.self, TokenCommand.self, ConsentCommand.self,
+            AuditCommand.self,
             MigrateCommand.self,
         ])
 

@@ -5,7 +5,9 @@ import TermAuthCore
 
 /// `--theme` for the commands that open the terminal UI.
 struct ThemeOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Terminal UI theme: a name from Themes/ or a .toml path (default: $TERMAUTH_THEME, else default).", valueName: "name|path"))
+    @Option(
+        help: ArgumentHelp("Terminal UI theme: a name from Themes/ or a .toml path (default: $TERMAUTH_THEME, else default).", valueName: "name|path")
+    )
     var theme: String?
 
     func load() throws -> Theme {

@@ -17,7 +17,8 @@ struct TokenCommand: AsyncParsableCommand {
             if json {
                 Output.json(IntrospectionBody(r, issuer: try global.settings().issuer))
             } else if r.active {
-                Output.line("active: \(r.tokenType ?? "") for client \(Output.safe(r.clientID))\(r.username.map { ", user \(Output.safe($0))" } ?? "")")
+                Output.line(
+                    "active: \(r.tokenType ?? "") for client \(Output.safe(r.clientID))\(r.username.map { ", user \(Output.safe($0))" } ?? "")")
                 Output.line("scope: \(r.scope ?? "")")
                 Output.line("expires: \(r.expiresAt.map(Output.date) ?? "")")
             } else {
@@ -50,7 +51,10 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             let response = try await global.open().admin.issueToken(clientID: client, username: user, scopes: ScopeSet(scopes), ttl: ttl)
             if json {
-                Output.json(IssuedToken(access_token: response.accessToken, token_type: response.tokenType, expires_in: response.expiresIn, scope: response.scope.string))
+                Output.json(
+                    IssuedToken(
+                        access_token: response.accessToken, token_type: response.tokenType, expires_in: response.expiresIn,
+                        scope: response.scope.string))
             } else {
                 Output.line(response.accessToken)
             }

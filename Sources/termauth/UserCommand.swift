@@ -34,9 +34,11 @@ struct UserCommand: AsyncParsableCommand {
                 Output.json(rows.map { UserSummary(username: $0.user.username, display_name: $0.user.displayName, locked: $0.lockedUntil != nil) })
                 return
             }
-            Output.table(["USERNAME", "NAME", "STATUS"], rows.map { row in
-                [row.user.username, row.user.displayName, row.lockedUntil.map { "locked until \(Output.date($0))" } ?? "active"]
-            })
+            Output.table(
+                ["USERNAME", "NAME", "STATUS"],
+                rows.map { row in
+                    [row.user.username, row.user.displayName, row.lockedUntil.map { "locked until \(Output.date($0))" } ?? "active"]
+                })
         }
     }
 

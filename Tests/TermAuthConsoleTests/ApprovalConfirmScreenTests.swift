@@ -21,7 +21,8 @@ import Testing
         var request = base.request
         request.responseType = .deviceCode
         request.redirectURI = ""
-        var screen = ApprovalConfirmScreen(pending: PendingAuthorization(request: request, approvalCode: base.approvalCode, client: base.client, scopes: base.scopes), now: 30)
+        var screen = ApprovalConfirmScreen(
+            pending: PendingAuthorization(request: request, approvalCode: base.approvalCode, client: base.client, scopes: base.scopes), now: 30)
         let text = ScreenFixtures.text(screen.view(size: ScreenFixtures.size, theme: .builtIn))
         #expect(text.contains("Approve a device"))
         #expect(text.contains("a device, which gets its answer when it next asks"))

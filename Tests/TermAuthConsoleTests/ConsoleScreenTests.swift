@@ -9,7 +9,8 @@ import Testing
             var request = base.request
             request.id = "r\(i)"
             request.origin = "192.0.2.\(i % 250)"
-            return PendingAuthorization(request: request, approvalCode: "CODE-\(String(i, radix: 36).uppercased())", client: base.client, scopes: base.scopes)
+            return PendingAuthorization(
+                request: request, approvalCode: "CODE-\(String(i, radix: 36).uppercased())", client: base.client, scopes: base.scopes)
         }
     }
 

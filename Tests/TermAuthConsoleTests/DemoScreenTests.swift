@@ -14,8 +14,9 @@ import Testing
     ]
 
     @Test func eightStepsAndTheirRolesFitEightyColumnsWithoutTruncation() {
-        var screen = DemoScreen(heading: "Authorization Code grant + PKCE", facts: "server http://127.0.0.1:1 · user demo",
-                                steps: Self.seed, hint: "q quit")
+        var screen = DemoScreen(
+            heading: "Authorization Code grant + PKCE", facts: "server http://127.0.0.1:1 · user demo",
+            steps: Self.seed, hint: "q quit")
         screen.steps[0].state = .done
         screen.steps[1].state = .active
         screen.steps[4].state = .skipped("access denied")

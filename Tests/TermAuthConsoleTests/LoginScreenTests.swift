@@ -85,7 +85,8 @@ import TermAuthCore
     /// A device has no redirect: the screen says how it gets its answer instead of ending in
     /// an empty "your answer at:".
     @Test func aDeviceRequestSaysWhenTheDeviceHearsBack() {
-        let text = ScreenFixtures.text(LoginScreen(clientName: "TV", clientID: "tv", redirectURI: "").view(size: ScreenFixtures.size, theme: .builtIn))
+        let text = ScreenFixtures.text(
+            LoginScreen(clientName: "TV", clientID: "tv", redirectURI: "").view(size: ScreenFixtures.size, theme: .builtIn))
         #expect(text.contains("the device gets its answer when it next asks."))
         #expect(!text.contains("your answer at"))
     }

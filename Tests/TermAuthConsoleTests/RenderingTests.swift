@@ -19,7 +19,8 @@ import TermAuthCore
     }
 
     @Test func themesLoadAndBrokenOnesNameTheProblem() throws {
-        let theme = try ThemeLoader.parse("""
+        let theme = try ThemeLoader.parse(
+            """
             name = "t"
             [colors]
             focused_button = { fg = "black", bg = "bright-yellow", bold = true }

@@ -24,9 +24,11 @@ import TermAuthCore
         }
 
         func park(scope: String = "profile email") async throws -> PendingAuthorization {
-            let pairs = [("response_type", "code"), ("client_id", "app"), ("redirect_uri", "http://127.0.0.1:5000/cb"),
-                         ("scope", scope), ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
-                         ("code_challenge_method", "S256")]
+            let pairs = [
+                ("response_type", "code"), ("client_id", "app"), ("redirect_uri", "http://127.0.0.1:5000/cb"),
+                ("scope", scope), ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+                ("code_challenge_method", "S256"),
+            ]
             let parked = try await termAuth.flow.park(try await termAuth.flow.validator.validate(pairs), origin: "test")
             return try await termAuth.flow.pending(requestID: parked.request.id)
         }
@@ -77,7 +79,8 @@ import TermAuthCore
         let terminal = MemoryTerminal()
         terminal.press(.escape)
         let pending = try await world.park()
-        let result = try await ApprovalSession(flow: world.termAuth.flow, runner: ScreenRunner(terminal: terminal, theme: .builtIn), language: nil).run(pending)
+        let result = try await ApprovalSession(flow: world.termAuth.flow, runner: ScreenRunner(terminal: terminal, theme: .builtIn), language: nil)
+            .run(pending)
         #expect(result == .denied)
         #expect(try await world.termAuth.store.request(id: pending.request.id)?.status == .denied)
     }
@@ -97,7 +100,8 @@ extension SessionTests {
         terminal.type("correct horse")
         terminal.press(.enter, .escape)
         let pending = try await world.park()
-        let result = try await ApprovalSession(flow: world.termAuth.flow, runner: ScreenRunner(terminal: terminal, theme: .builtIn), language: nil).run(pending)
+        let result = try await ApprovalSession(flow: world.termAuth.flow, runner: ScreenRunner(terminal: terminal, theme: .builtIn), language: nil)
+            .run(pending)
         #expect(result == .denied)
         #expect(try await world.termAuth.admin.lockedUntil(username: "alice") != nil)
         let refusals = terminal.frames.filter { $0.lines.joined().contains("incorrect username or password") }

@@ -63,7 +63,8 @@ import TermAuthTestSupport
     @Test(arguments: TestStore.all) func publicClientsMustUsePKCE(_ store: TestStore) async throws {
         let f = try await Fixture(store)
         _ = try await f.seeded()
-        _ = try await f.termAuth.admin.addClient(.init(id: "cli", name: "CLI", isPublic: true, redirectURIs: ["http://127.0.0.1/cb"], requirePKCE: false))
+        _ = try await f.termAuth.admin.addClient(
+            .init(id: "cli", name: "CLI", isPublic: true, redirectURIs: ["http://127.0.0.1/cb"], requirePKCE: false))
         let query = [("response_type", "code"), ("client_id", "cli"), ("redirect_uri", "http://127.0.0.1:4000/cb")]
         await #expect(throws: AuthorizeRejection.redirect(to: "http://127.0.0.1:4000/cb", error: .pkceRequired, state: nil)) {
             try await f.termAuth.flow.validator.validate(query)
@@ -99,11 +100,15 @@ import TermAuthTestSupport
         await #expect(throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .unknownScope("admin"), state: "s t&=ate")) {
             try await f.termAuth.flow.validator.validate(f.authorizeQuery(scope: "profile admin"))
         }
-        await #expect(throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .unsupportedResponseType("id_token"), state: "s t&=ate")) {
+        await #expect(
+            throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .unsupportedResponseType("id_token"), state: "s t&=ate")
+        ) {
             try await f.termAuth.flow.validator.validate(f.authorizeQuery([("response_type", "id_token")]))
         }
         // The implicit grant answers in the fragment, and is off unless the client has it.
-        await #expect(throws: AuthorizeRejection.redirectInFragment(to: "https://app.example/cb", error: .grantNotAllowed(.implicit), state: "s t&=ate")) {
+        await #expect(
+            throws: AuthorizeRejection.redirectInFragment(to: "https://app.example/cb", error: .grantNotAllowed(.implicit), state: "s t&=ate")
+        ) {
             try await f.termAuth.flow.validator.validate(f.authorizeQuery([("response_type", "token")]))
         }
         await #expect(throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .repeatedParameter("scope"), state: "s t&=ate")) {
@@ -123,7 +128,8 @@ import TermAuthTestSupport
             pairs.removeAll { $0.0 == "redirect_uri" && !naming }
             let parked = try await flow.park(try await flow.validator.validate(pairs), origin: "test")
             let pending = try await flow.pending(approvalCode: parked.approvalCode, source: "test")
-            try await flow.approve(pending, user: try await flow.signIn(username: "alice", password: Fixture.password, for: pending), scopes: nil, remember: false)
+            try await flow.approve(
+                pending, user: try await flow.signIn(username: "alice", password: Fixture.password, for: pending), scopes: nil, remember: false)
             guard case .redirect(let location) = try await flow.deliver(handle: parked.handle) else { throw TermAuthError.unknownRequest }
             #expect(location.hasPrefix("https://one.example/cb?"))
             return try #require(Fixture.query(location)["code"])

@@ -16,8 +16,9 @@ import Testing
 
         let now = Timestamp.now()
         let tokens = (0..<300).map { _ in
-            Token(hash: TokenHash(of: RandomToken.sequentialSecret()), kind: .access, clientID: "c", userID: nil,
-                  scopes: ScopeSet(["profile"]), issuedAt: now, expiresAt: now + 600, family: RandomToken.sequentialIdentifier())
+            Token(
+                hash: TokenHash(of: RandomToken.sequentialSecret()), kind: .access, clientID: "c", userID: nil,
+                scopes: ScopeSet(["profile"]), issuedAt: now, expiresAt: now + 600, family: RandomToken.sequentialIdentifier())
         }
         try await store.insertTokens(tokens, audit: nil)
         var grown = false

@@ -30,9 +30,11 @@ import TermAuthTestSupport
         let f = try await Fixture(store)
         _ = try await f.seeded()
         await #expect(throws: TermAuthError.invalidArgument("a public client cannot use client_credentials: it has no secret")) {
-            _ = try await f.termAuth.admin.addClient(.init(id: "cli", name: "CLI", isPublic: true, redirectURIs: [], grantTypes: [.clientCredentials]))
+            _ = try await f.termAuth.admin.addClient(
+                .init(id: "cli", name: "CLI", isPublic: true, redirectURIs: [], grantTypes: [.clientCredentials]))
         }
-        try await f.termAuth.store.insertClient(Client(id: "old", name: "Old", secret: nil, redirectURIs: [], grantTypes: [.clientCredentials]), audit: nil)
+        try await f.termAuth.store.insertClient(
+            Client(id: "old", name: "Old", secret: nil, redirectURIs: [], grantTypes: [.clientCredentials]), audit: nil)
         await #expect(throws: TermAuthError.grantNotAllowed(.clientCredentials)) {
             try await f.exchange(["grant_type": "client_credentials"], id: "old", secret: nil)
         }
@@ -43,8 +45,9 @@ import TermAuthTestSupport
     @Test(arguments: TestStore.all) func scopesStayWithinWhatTheClientWasRegisteredFor(_ store: TestStore) async throws {
         let f = try await Fixture(store)
         let (_, appSecret) = try await f.seeded()
-        let (_, secret) = try await f.termAuth.admin.addClient(.init(
-            id: "svc", name: "Service", redirectURIs: [], grantTypes: [.clientCredentials], scopes: ["profile"]))
+        let (_, secret) = try await f.termAuth.admin.addClient(
+            .init(
+                id: "svc", name: "Service", redirectURIs: [], grantTypes: [.clientCredentials], scopes: ["profile"]))
         await #expect(throws: TermAuthError.scopeNotAllowed("email")) {
             try await f.exchange(["grant_type": "client_credentials", "scope": "profile email"], id: "svc", secret: secret)
         }

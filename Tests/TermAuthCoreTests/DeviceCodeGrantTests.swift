@@ -6,8 +6,11 @@ import TermAuthTestSupport
 /// denial and expiry.
 @Suite struct DeviceCodeGrantTests {
     func deviceClient(_ f: Fixture) async throws -> Client {
-        try await f.termAuth.admin.addClient(.init(id: "tv", name: "Living-room TV", isPublic: true, redirectURIs: [],
-                                                   grantTypes: [.deviceCode, .refreshToken])).client
+        try await f.termAuth.admin.addClient(
+            .init(
+                id: "tv", name: "Living-room TV", isPublic: true, redirectURIs: [],
+                grantTypes: [.deviceCode, .refreshToken])
+        ).client
     }
 
     func poll(_ f: Fixture, _ deviceCode: String) async throws -> TokenResponse {
@@ -77,7 +80,8 @@ import TermAuthTestSupport
         let parked = try await flow.parkDevice(client: try await deviceClient(f), scope: "profile", origin: "x")
         _ = try await f.termAuth.admin.addClient(.init(id: "tv2", name: "Kitchen TV", isPublic: true, redirectURIs: [], grantTypes: [.deviceCode]))
         let pending = try await flow.pending(approvalCode: parked.approvalCode, source: "test")
-        try await flow.approve(pending, user: try await flow.signIn(username: "alice", password: Fixture.password, for: pending), scopes: nil, remember: false)
+        try await flow.approve(
+            pending, user: try await flow.signIn(username: "alice", password: Fixture.password, for: pending), scopes: nil, remember: false)
         await #expect(throws: TermAuthError.invalidDeviceCode) {
             try await f.termAuth.tokens.exchange(
                 OAuthParameters(["grant_type": GrantType.deviceCode.rawValue, "device_code": parked.handle, "client_id": "tv2"]),

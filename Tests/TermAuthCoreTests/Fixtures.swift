@@ -26,8 +26,12 @@ struct Fixture {
         // Every suite runs at once in one process, sharing its one hashing pool (see `PasswordHashPool.shared`).
         settings.security.passwordHashQueue = 100_000
         // Refusals wait out their floor only where a test asks for it (the timing tests).
-        if settings.security.failedSignInMilliseconds == Settings.Security().failedSignInMilliseconds { settings.security.failedSignInMilliseconds = 0 }
-        if settings.security.failedClientAuthMilliseconds == Settings.Security().failedClientAuthMilliseconds { settings.security.failedClientAuthMilliseconds = 0 }
+        if settings.security.failedSignInMilliseconds == Settings.Security().failedSignInMilliseconds {
+            settings.security.failedSignInMilliseconds = 0
+        }
+        if settings.security.failedClientAuthMilliseconds == Settings.Security().failedClientAuthMilliseconds {
+            settings.security.failedClientAuthMilliseconds = 0
+        }
         clock = ManualClock()
         termAuth = try await store.open(settings: settings, clock: clock)
     }
@@ -38,9 +42,10 @@ struct Fixture {
         try await termAuth.admin.addScope(Scope(name: "email", description: "Read your email", translations: ["zh": "读取你的邮箱"]))
         try await termAuth.admin.addScope(Scope(name: "openid", description: "Know who you are", required: true))
         _ = try await termAuth.admin.addUser(username: "alice", displayName: "Alice", password: Self.password)
-        let (client, secret) = try await termAuth.admin.addClient(.init(
-            id: "app", name: "App", redirectURIs: ["https://app.example/cb", "http://127.0.0.1/callback"],
-            grantTypes: [.authorizationCode, .refreshToken, .clientCredentials]))
+        let (client, secret) = try await termAuth.admin.addClient(
+            .init(
+                id: "app", name: "App", redirectURIs: ["https://app.example/cb", "http://127.0.0.1/callback"],
+                grantTypes: [.authorizationCode, .refreshToken, .clientCredentials]))
         return (client, secret!)
     }
 

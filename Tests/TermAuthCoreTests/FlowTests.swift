@@ -72,7 +72,9 @@ import TermAuthTestSupport
             for i in 0..<10 {
                 group.addTask {
                     do {
-                        if i.isMultiple(of: 2) { try await flow.approve(pending, user: alice, scopes: nil, remember: false) } else {
+                        if i.isMultiple(of: 2) {
+                            try await flow.approve(pending, user: alice, scopes: nil, remember: false)
+                        } else {
                             try await flow.deny(pending, user: alice)
                         }
                         return true
@@ -104,7 +106,8 @@ import TermAuthTestSupport
         let flow = f.termAuth.flow
         let parked = try await flow.park(try await flow.validator.validate(f.authorizeQuery()), origin: "10.0.0.7")
         #expect(try await flow.pendingRequests().map(\.approvalCode) == [parked.approvalCode])
-        let raw = try Data(contentsOf: URL(fileURLWithPath: path))
+        let raw =
+            try Data(contentsOf: URL(fileURLWithPath: path))
             + ((try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data())
         #expect(raw.range(of: Data(parked.approvalCode.utf8)) == nil)
         #expect(raw.range(of: Data(parked.handle.utf8)) == nil)

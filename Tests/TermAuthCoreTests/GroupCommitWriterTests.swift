@@ -20,13 +20,14 @@ import Testing
         let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
             for i in 0..<300 {
                 group.addTask {
-                    let ok = (try? await writer.write { db in
-                        try db.execute(sql: "INSERT INTO t(k) VALUES (?)", arguments: ["\(i)-a"])
-                        if i % 7 == 0 { throw Refused() }  // after a change of its own
-                        if i % 11 == 0 { try db.execute(sql: "INSERT INTO t(k) VALUES ('taken')") }  // a constraint failure
-                        try db.execute(sql: "INSERT INTO t(k) VALUES (?)", arguments: ["\(i)-b"])
-                        return i
-                    }) == i
+                    let ok =
+                        (try? await writer.write { db in
+                            try db.execute(sql: "INSERT INTO t(k) VALUES (?)", arguments: ["\(i)-a"])
+                            if i % 7 == 0 { throw Refused() } // after a change of its own
+                            if i % 11 == 0 { try db.execute(sql: "INSERT INTO t(k) VALUES ('taken')") } // a constraint failure
+                            try db.execute(sql: "INSERT INTO t(k) VALUES (?)", arguments: ["\(i)-b"])
+                            return i
+                        }) == i
                     return (i, ok)
                 }
             }

@@ -47,7 +47,7 @@ import TermAuthTestSupport
         f.clock.advance(29 * 86_400)
         try await f.termAuth.store.appendAudit(AuditEvent(at: f.clock.now(), kind: .tokenIssued, detail: "recent"))
         let purged = try await f.termAuth.housekeeping.run()
-        #expect(purged.attempts == 2)  // the user's and the source's counters
+        #expect(purged.attempts == 2) // the user's and the source's counters
         #expect(purged.audit == 0)
         f.clock.advance(2 * 86_400)
         #expect(try await f.termAuth.housekeeping.run().audit == before)

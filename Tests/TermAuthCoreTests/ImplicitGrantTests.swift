@@ -9,18 +9,23 @@ import TermAuthTestSupport
     @Test(arguments: TestStore.all) func implicitDeliversTheTokenInTheFragmentWithoutRefresh(_ store: TestStore) async throws {
         let f = try await Fixture(store)
         _ = try await f.seeded()
-        _ = try await f.termAuth.admin.addClient(.init(id: "spa", name: "SPA", isPublic: true, redirectURIs: ["https://spa.example/cb"], grantTypes: [.implicit]))
+        _ = try await f.termAuth.admin.addClient(
+            .init(id: "spa", name: "SPA", isPublic: true, redirectURIs: ["https://spa.example/cb"], grantTypes: [.implicit]))
         let flow = f.termAuth.flow
-        let query = [("response_type", "token"), ("client_id", "spa"), ("redirect_uri", "https://spa.example/cb"), ("scope", "profile"), ("state", "st")]
+        let query = [
+            ("response_type", "token"), ("client_id", "spa"), ("redirect_uri", "https://spa.example/cb"), ("scope", "profile"), ("state", "st"),
+        ]
         let parked = try await flow.park(try await flow.validator.validate(query), origin: "test")
         let pending = try await flow.pending(approvalCode: parked.approvalCode, source: "test")
-        try await flow.approve(pending, user: try await flow.signIn(username: "alice", password: Fixture.password, for: pending), scopes: nil, remember: false)
+        try await flow.approve(
+            pending, user: try await flow.signIn(username: "alice", password: Fixture.password, for: pending), scopes: nil, remember: false)
         guard case .redirect(let location) = try await flow.deliver(handle: parked.handle) else { Issue.record("not delivered"); return }
         #expect(location.hasPrefix("https://spa.example/cb#access_token="))
-        let fragment = Dictionary(uniqueKeysWithValues: location.split(separator: "#")[1].split(separator: "&").map {
-            let kv = $0.split(separator: "=", maxSplits: 1)
-            return (String(kv[0]), String(kv[1]).removingPercentEncoding!)
-        })
+        let fragment = Dictionary(
+            uniqueKeysWithValues: location.split(separator: "#")[1].split(separator: "&").map {
+                let kv = $0.split(separator: "=", maxSplits: 1)
+                return (String(kv[0]), String(kv[1]).removingPercentEncoding!)
+            })
         #expect(fragment["token_type"] == "Bearer" && fragment["state"] == "st" && fragment["scope"] == "profile")
         #expect(fragment["refresh_token"] == nil)
         _ = try await f.termAuth.resources.authorize(accessToken: fragment["access_token"]!, requiredScope: "profile")
@@ -30,9 +35,12 @@ import TermAuthTestSupport
     @Test(arguments: TestStore.all) func aDenialIsAnsweredInTheFragment(_ store: TestStore) async throws {
         let f = try await Fixture(store)
         _ = try await f.seeded()
-        _ = try await f.termAuth.admin.addClient(.init(id: "spa", name: "SPA", isPublic: true, redirectURIs: ["https://spa.example/cb"], grantTypes: [.implicit]))
+        _ = try await f.termAuth.admin.addClient(
+            .init(id: "spa", name: "SPA", isPublic: true, redirectURIs: ["https://spa.example/cb"], grantTypes: [.implicit]))
         let flow = f.termAuth.flow
-        let query = [("response_type", "token"), ("client_id", "spa"), ("redirect_uri", "https://spa.example/cb"), ("scope", "profile"), ("state", "st")]
+        let query = [
+            ("response_type", "token"), ("client_id", "spa"), ("redirect_uri", "https://spa.example/cb"), ("scope", "profile"), ("state", "st"),
+        ]
         let parked = try await flow.park(try await flow.validator.validate(query), origin: "test")
         try await flow.deny(try await flow.pending(approvalCode: parked.approvalCode, source: "test"), user: nil)
         guard case .redirect(let location) = try await flow.deliver(handle: parked.handle) else { Issue.record("not delivered"); return }

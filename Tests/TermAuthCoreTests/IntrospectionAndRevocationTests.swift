@@ -33,7 +33,8 @@ import TermAuthTestSupport
         let (app, secret) = try await f.seeded()
         let tokens = try await f.redeem(try await f.issueCode(), secret: secret)
         await #expect(throws: TermAuthError.introspectionNotAllowed) { try await f.termAuth.introspection.introspect(tokens.accessToken, by: app) }
-        let (rs, _) = try await f.termAuth.admin.addClient(.init(id: "rs", name: "API", redirectURIs: [], grantTypes: [.clientCredentials], mayIntrospect: true))
+        let (rs, _) = try await f.termAuth.admin.addClient(
+            .init(id: "rs", name: "API", redirectURIs: [], grantTypes: [.clientCredentials], mayIntrospect: true))
         #expect(try await f.termAuth.introspection.introspect(tokens.accessToken, by: rs).active)
         #expect(try await f.termAuth.store.client(id: "rs")?.mayIntrospect == true)
     }

@@ -21,7 +21,10 @@ import Testing
         #expect(throws: Never.self) { try PKCE.verify(verifier: verifier, challenge: challenge, method: .s256) }
     }
 
-    @Test(arguments: [String(repeating: "a", count: 42), String(repeating: "a", count: 129), String(repeating: "a", count: 42) + " ", String(repeating: "é", count: 43)])
+    @Test(arguments: [
+        String(repeating: "a", count: 42), String(repeating: "a", count: 129), String(repeating: "a", count: 42) + " ",
+        String(repeating: "é", count: 43),
+    ])
     func malformedVerifiersAreRejected(_ verifier: String) {
         #expect(!PKCE.isAcceptableVerifier(verifier))
     }

@@ -47,7 +47,8 @@ import Testing
         #expect(try PostgresLocation(url: "postgres://ta@db.example/auth", environment: ["PGPASSWORD": "s3cret"]).password == "s3cret")
         #expect(try PostgresLocation(url: "postgres://ta:inurl@db.example/auth", environment: ["PGPASSWORD": "s3cret"]).password == "inurl")
         let file = NSTemporaryDirectory() + "pgpass-" + UUID().uuidString
-        try "# comment\nother:5432:auth:ta:wrong\ndb.example:5432:*:ta:pa\\:ss\n*:*:*:*:fallback\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try "# comment\nother:5432:auth:ta:wrong\ndb.example:5432:*:ta:pa\\:ss\n*:*:*:*:fallback\n".write(
+            toFile: file, atomically: true, encoding: .utf8)
         chmod(file, 0o600)
         defer { unlink(file) }
         #expect(try PostgresLocation(url: "postgres://ta@db.example/auth?passfile=\(file)", environment: [:]).password == "pa:ss")

@@ -46,7 +46,8 @@ import TermAuthTestSupport
         await #expect(throws: TermAuthError.scopeNotAllowed("email")) {
             try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!, "scope": "profile email"], secret: secret)
         }
-        let narrowed = try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!, "scope": "profile"], secret: secret)
+        let narrowed = try await f.exchange(
+            ["grant_type": "refresh_token", "refresh_token": first.refreshToken!, "scope": "profile"], secret: secret)
         #expect(narrowed.scope == ScopeSet(["profile"]))
     }
 
@@ -73,7 +74,8 @@ import TermAuthTestSupport
         let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
         let first = try await f.redeem(try await f.issueCode(), secret: secret)
-        let narrowed = try await f.exchange(["grant_type": "refresh_token", "refresh_token": first.refreshToken!, "scope": "profile"], secret: secret)
+        let narrowed = try await f.exchange(
+            ["grant_type": "refresh_token", "refresh_token": first.refreshToken!, "scope": "profile"], secret: secret)
         #expect(narrowed.scope == ScopeSet(["profile"]))
         await #expect(throws: TermAuthError.insufficientScope(required: "email")) {
             try await f.termAuth.resources.authorize(accessToken: narrowed.accessToken, requiredScope: "email")

@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct SettingsTests {
     @Test func readsEverySection() throws {
-        let s = try SettingsFile.parse("""
+        let s = try SettingsFile.parse(
+            """
             issuer = "https://auth.example"
             [server]
             host = "0.0.0.0"
@@ -79,7 +80,8 @@ import Testing
     }
 
     @Test func hardeningSettingsAreRead() throws {
-        let s = try SettingsFile.parse("""
+        let s = try SettingsFile.parse(
+            """
             issuer = "HTTPS://Auth.Example/tenant/"
             [server]
             tls_cert = "/etc/termauth/cert.pem"
@@ -108,11 +110,13 @@ import Testing
         #expect(s.tlsCertificateFile == "/etc/termauth/cert.pem" && s.tlsKeyFile == "/etc/termauth/key.pem")
         #expect(s.security.maxFailedLoginsPerSource == 50 && s.security.maxWrongCodes == 3)
         #expect(s.security.passwordHashThreads == 2 && s.security.passwordHashQueue == 8 && s.security.failedSignInMilliseconds == 500)
-        #expect(s.limits == {
-            var l = Settings.Limits()
-            (l.parkedPerClient, l.parkedPerSource, l.parkedTotal, l.longPolls, l.longPollsPerSource) = (10, 20, 30, 40, 5)
-            return l
-        }())
+        #expect(
+            s.limits
+                == {
+                    var l = Settings.Limits()
+                    (l.parkedPerClient, l.parkedPerSource, l.parkedTotal, l.longPolls, l.longPollsPerSource) = (10, 20, 30, 40, 5)
+                    return l
+                }())
         #expect(s.auditRetainDays == 7 && s.clients.first?.mayIntrospect == true)
     }
 

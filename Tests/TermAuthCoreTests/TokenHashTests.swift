@@ -56,7 +56,7 @@ import TermAuthTestSupport
         "not a token",
         "",
         String(repeating: "A", count: 50),
-        "*" + String(RandomToken.sequentialSecret().dropFirst()),   // right length, not base64url up front
+        "*" + String(RandomToken.sequentialSecret().dropFirst()), // right length, not base64url up front
         "授权" + String(RandomToken.sequentialSecret().dropFirst(6)),
     ])
     func otherValuesHashToBareSHA256(_ value: String) {
@@ -77,9 +77,12 @@ import TermAuthTestSupport
         _ = try await f.seeded()
         let legacy = RandomToken.secret()
         let now = f.termAuth.clock.now()
-        try await f.termAuth.store.insertTokens([Token(
-            hash: TokenHash(of: legacy), kind: .access, clientID: "app", userID: nil, scopes: ScopeSet(["profile"]),
-            issuedAt: now, expiresAt: now + 600, family: RandomToken.sequentialIdentifier())], audit: nil)
+        try await f.termAuth.store.insertTokens(
+            [
+                Token(
+                    hash: TokenHash(of: legacy), kind: .access, clientID: "app", userID: nil, scopes: ScopeSet(["profile"]),
+                    issuedAt: now, expiresAt: now + 600, family: RandomToken.sequentialIdentifier())
+            ], audit: nil)
         #expect(TokenHash(of: legacy).bytes.count == 32)
         let access = try await f.termAuth.resources.authorize(accessToken: legacy, requiredScope: "profile")
         #expect(access.token.clientID == "app")

@@ -40,7 +40,9 @@ import TermAuthTestSupport
         let dump = try await postgres.inTransaction { c in
             var text = ""
             for table in ["clients", "users", "scopes", "requests", "codes", "tokens", "consents", "audit"] {
-                for row in try await c.rows("SELECT t::text AS line FROM \(unescaped: table) t") { text += try row.value("line", as: String.self) + "\n" }
+                for row in try await c.rows("SELECT t::text AS line FROM \(unescaped: table) t") {
+                    text += try row.value("line", as: String.self) + "\n"
+                }
             }
             return text
         }

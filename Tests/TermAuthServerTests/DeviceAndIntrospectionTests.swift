@@ -63,7 +63,8 @@ import Testing
                 uri: "/revoke", method: .post, headers: f.tokenHeaders(),
                 body: ServerFixture.form([("token", issued.accessToken), ("token_type_hint", "access_token")]))
             #expect(revoke.status == .ok)
-            let unknown = try await client.execute(uri: "/revoke", method: .post, headers: f.tokenHeaders(), body: ServerFixture.form([("token", "nope")]))
+            let unknown = try await client.execute(
+                uri: "/revoke", method: .post, headers: f.tokenHeaders(), body: ServerFixture.form([("token", "nope")]))
             #expect(unknown.status == .ok)
 
             let after = try await client.execute(
@@ -75,7 +76,8 @@ import Testing
         try await f.test { client in
             var headers = ServerFixture.formHeaders
             headers[.authorization] = "Basic " + Data("other:\(otherSecret!)".utf8).base64EncodedString()
-            let refused = try await client.execute(uri: "/introspect", method: .post, headers: headers, body: ServerFixture.form([("token", issued.accessToken)]))
+            let refused = try await client.execute(
+                uri: "/introspect", method: .post, headers: headers, body: ServerFixture.form([("token", issued.accessToken)]))
             #expect(refused.status == .badRequest)
             #expect(try ServerFixture.json(refused.body)["error"] as? String == "unauthorized_client")
         }
@@ -91,7 +93,8 @@ import Testing
             #expect(m["response_types_supported"] as? [String] == ["code"])
             #expect((m["grant_types_supported"] as? [String])?.contains("password") == false)
         }
-        _ = try await f.termAuth.admin.addClient(.init(id: "spa", name: "SPA", isPublic: true, redirectURIs: ["https://s.example/cb"], grantTypes: [.implicit]))
+        _ = try await f.termAuth.admin.addClient(
+            .init(id: "spa", name: "SPA", isPublic: true, redirectURIs: ["https://s.example/cb"], grantTypes: [.implicit]))
         _ = try await f.termAuth.admin.addClient(.init(id: "legacy", name: "Legacy", redirectURIs: [], grantTypes: [.password]))
         try await f.test { client in
             let m = try ServerFixture.json(try await client.execute(uri: "/.well-known/oauth-authorization-server", method: .get).body)

@@ -36,8 +36,9 @@ import Testing
         let f = try await ServerFixture.make(store)
         _ = try await f.termAuth.admin.addClient(.init(id: "tv", name: "TV", isPublic: true, redirectURIs: [], grantTypes: [.deviceCode]))
         try await f.test { client in
-            let codes = try await client.execute(uri: "/device_authorization", method: .post, headers: ServerFixture.formHeaders,
-                                                 body: ServerFixture.form([("client_id", "tv"), ("scope", "profile")]))
+            let codes = try await client.execute(
+                uri: "/device_authorization", method: .post, headers: ServerFixture.formHeaders,
+                body: ServerFixture.form([("client_id", "tv"), ("scope", "profile")]))
             let deviceCode = try #require(try ServerFixture.json(codes.body)["device_code"] as? String)
             let resumed = try await client.execute(uri: "/authorize/continue?handle=\(FormEncoding.encode(deviceCode))", method: .get)
             let unknown = try await client.execute(uri: "/authorize/continue?handle=nothing-like-this", method: .get)

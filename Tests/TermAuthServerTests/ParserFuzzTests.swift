@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func formParserNeverCrashesAndOnlyEverReturnsValidText() {
-        var g = Generator(state: 20261125)
+        var g = Generator(state: 20_261_125)
         var rejected = 0
         for _ in 0..<5000 {
             let bytes = Self.hostileBytes(&g)

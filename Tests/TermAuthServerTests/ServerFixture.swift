@@ -28,9 +28,10 @@ struct ServerFixture {
         try await termAuth.admin.addScope(Scope(name: "profile", description: "Read your profile"))
         try await termAuth.admin.addScope(Scope(name: "email", description: "Read your email"))
         _ = try await termAuth.admin.addUser(username: "alice", displayName: "Alice", password: password)
-        let (_, secret) = try await termAuth.admin.addClient(.init(
-            id: "app", name: "App", redirectURIs: ["https://app.example/cb"],
-            grantTypes: [.authorizationCode, .refreshToken, .clientCredentials], mayIntrospect: true))
+        let (_, secret) = try await termAuth.admin.addClient(
+            .init(
+                id: "app", name: "App", redirectURIs: ["https://app.example/cb"],
+                grantTypes: [.authorizationCode, .refreshToken, .clientCredentials], mayIntrospect: true))
         return ServerFixture(termAuth: termAuth, secret: secret!)
     }
 

@@ -58,7 +58,9 @@ import Testing
         try await f.test { client in
             let response = try await client.execute(
                 uri: "/token", method: .post, headers: ServerFixture.formHeaders,
-                body: ServerFixture.form([("grant_type", "client_credentials"), ("client_id", "app"), ("client_secret", f.secret), ("scope", "profile")]))
+                body: ServerFixture.form([
+                    ("grant_type", "client_credentials"), ("client_id", "app"), ("client_secret", f.secret), ("scope", "profile"),
+                ]))
             #expect(response.status == .ok)
             let body = try ServerFixture.json(response.body)
             #expect(body["refresh_token"] == nil)

@@ -19,7 +19,8 @@ struct Panel {
     func fromBottom(_ offset: Int) -> Int { top + height - offset }
 
     /// nil when the terminal is too small; the returned canvas then says so.
-    static func make(size: Size, theme: Theme, title: String, hint: String, preferredWidth: Int = 72, preferredHeight: Int = .max) -> (Panel?, Canvas) {
+    static func make(size: Size, theme: Theme, title: String, hint: String, preferredWidth: Int = 72, preferredHeight: Int = .max) -> (Panel?, Canvas)
+    {
         var canvas = Canvas(size: size)
         guard size.columns >= minimum.columns, size.rows >= minimum.rows else {
             let message = "Terminal too small: need at least \(minimum.columns)×\(minimum.rows), have \(size.columns)×\(size.rows)."

@@ -32,20 +32,23 @@ public struct ApprovalConfirmScreen: Screen {
     }
 
     public func view(size: Size, theme: Theme) -> Canvas {
-        let (panel, blank) = Panel.make(size: size, theme: theme, title: isDevice ? "TermAuth · Approve a device" : "TermAuth · Approve a sign-in",
-                                        hint: "←→ choose · Enter confirm · d or Esc deny", preferredHeight: 19)
+        let (panel, blank) = Panel.make(
+            size: size, theme: theme, title: isDevice ? "TermAuth · Approve a device" : "TermAuth · Approve a sign-in",
+            hint: "←→ choose · Enter confirm · d or Esc deny", preferredHeight: 19)
         guard let panel else { return blank }
         var canvas = panel.canvas
         let (x, w) = panel.inner
-        canvas.put(isDevice ? "A device asks to use your account:" : "An application asks to use your account:", row: panel.row(2), column: x, role: .title)
+        canvas.put(
+            isDevice ? "A device asks to use your account:" : "An application asks to use your account:", row: panel.row(2), column: x, role: .title)
         for (i, line) in context.lines.enumerated() {
             canvas.put(line.label, row: panel.row(4 + i), column: x, role: .hint)
             let value = TextWidth.untrusted(line.value, width: w - 16 - TextWidth.of(line.suffix)) + line.suffix
             canvas.put(value, row: panel.row(4 + i), column: x + 16)
         }
         let after = 4 + context.lines.count + 1
-        canvas.put(isDevice ? "Only continue if you started this on a device you own." : "Only continue if you started this sign-in yourself.",
-                   row: panel.row(after), column: x, role: .error)
+        canvas.put(
+            isDevice ? "Only continue if you started this on a device you own." : "Only continue if you started this sign-in yourself.",
+            row: panel.row(after), column: x, role: .error)
         canvas.put(ApprovalContext.warning, row: panel.row(after + 1), column: x, role: .error)
         Buttons.draw(["Continue", "Deny"], focused: focusOnDeny ? 1 : 0, row: panel.fromBottom(4), panel: panel, into: &canvas)
         return canvas

@@ -17,7 +17,8 @@ public struct ConsentScreen: Screen {
     }
 
     enum Focus: Equatable {
-        case scope(Int), remember, approve, deny
+        case scope(Int)
+        case remember, approve, deny
     }
 
     let context: ApprovalContext
@@ -66,9 +67,10 @@ public struct ConsentScreen: Screen {
     }
 
     public func view(size: Size, theme: Theme) -> Canvas {
-        let (panel, blank) = Panel.make(size: size, theme: theme, title: "TermAuth · Allow access?",
-                                        hint: "↑↓ move · Space toggle · a approve · d deny · Esc deny",
-                                        preferredHeight: 17 + items.count)
+        let (panel, blank) = Panel.make(
+            size: size, theme: theme, title: "TermAuth · Allow access?",
+            hint: "↑↓ move · Space toggle · a approve · d deny · Esc deny",
+            preferredHeight: 17 + items.count)
         guard let panel else { return blank }
         var canvas = panel.canvas
         let (x, w) = panel.inner
@@ -77,15 +79,18 @@ public struct ConsentScreen: Screen {
         canvas.put(TextWidth.untrusted(c.clientName, width: w - TextWidth.of(chosen)) + chosen, row: panel.row(2), column: x, role: .title)
         canvas.put("client id \(TextWidth.untrusted(c.clientID, width: w - 30)) · code \(c.approvalCode)", row: panel.row(3), column: x, role: .hint)
         canvas.put("answer goes to \(TextWidth.untrusted(c.destination, width: w - 15))", row: panel.row(4), column: x, role: .hint)
-        canvas.put("requested \(ApprovalContext.age(c.ageSeconds)) ago from \(TextWidth.untrusted(c.source, width: w - 24))",
-                   row: panel.row(5), column: x, role: .hint)
+        canvas.put(
+            "requested \(ApprovalContext.age(c.ageSeconds)) ago from \(TextWidth.untrusted(c.source, width: w - 24))",
+            row: panel.row(5), column: x, role: .hint)
         let end = canvas.put("signed in as \(TextWidth.untrusted(username, width: max(8, w - 50))) · ", row: panel.row(6), column: x, role: .hint)
         canvas.put(ApprovalContext.warning, row: panel.row(6), column: end, role: .error)
 
         // Rows left for scopes between the header (8) and remember/buttons/hint (6 rows).
         let listTop = panel.row(8)
         let room = max(1, panel.fromBottom(7) - listTop)
-        let focusedItem: Int? = { if case .scope(let i) = focus { return i }; return nil }()
+        let focusedItem: Int? = {
+            if case .scope(let i) = focus { return i }; return nil
+        }()
         let first = max(0, min((focusedItem ?? 0) - room + 1, items.count - room))
         for (offset, i) in items.indices.dropFirst(first).prefix(room).enumerated() {
             let item = items[i]
@@ -107,8 +112,9 @@ public struct ConsentScreen: Screen {
         let rememberRow = panel.fromBottom(6)
         let rememberFocused = focus == .remember
         if rememberFocused { canvas.fill(row: rememberRow, from: x - 1, width: w + 1, role: .focusedField) }
-        canvas.put((rememberFocused ? "›" : " ") + (remember ? theme.glyphs.checked : theme.glyphs.unchecked) + " Remember this decision",
-                   row: rememberRow, column: x - 1, role: rememberFocused ? .focusedField : .checkbox)
+        canvas.put(
+            (rememberFocused ? "›" : " ") + (remember ? theme.glyphs.checked : theme.glyphs.unchecked) + " Remember this decision",
+            row: rememberRow, column: x - 1, role: rememberFocused ? .focusedField : .checkbox)
         let buttonFocus: Int? = focus == .approve ? 0 : (focus == .deny ? 1 : nil)
         Buttons.draw(["Approve", "Deny"], focused: buttonFocus, row: panel.fromBottom(4), panel: panel, into: &canvas)
         return canvas

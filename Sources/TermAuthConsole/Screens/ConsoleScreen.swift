@@ -68,7 +68,7 @@ public struct ConsoleScreen: Screen {
         case .enter where view == .requests && selection < requests.count:
             return .finish(.handle(requests[selection]))
         case .character("r") where view == .consents && selection < consents.count,
-             .delete where view == .consents && selection < consents.count:
+            .delete where view == .consents && selection < consents.count:
             return .finish(.revoke(consents[selection]))
         default: break
         }
@@ -104,7 +104,11 @@ public struct ConsoleScreen: Screen {
         case .requests:
             header = pad(["CODE", "CLIENT", "SCOPE", "AGE", "FROM"], [9, 24, 20, 5, 14])
             rows = requests[shown].map { p in
-                pad([p.approvalCode, "\(p.client.name) (\(p.client.id))", p.request.scopes.string, ApprovalContext.age(now - p.request.createdAt), p.request.origin],
+                pad(
+                    [
+                        p.approvalCode, "\(p.client.name) (\(p.client.id))", p.request.scopes.string, ApprovalContext.age(now - p.request.createdAt),
+                        p.request.origin,
+                    ],
                     [9, 24, 20, 5, 14])
             }
             if requests.isEmpty { canvas.put("No requests waiting. New ones appear here as they arrive.", row: top + 1, column: x, role: .hint) }
@@ -115,7 +119,9 @@ public struct ConsoleScreen: Screen {
         case .audit:
             header = pad(["AGE", "EVENT", "CLIENT", "USER", "FROM", "DETAIL"], [5, 17, 14, 10, 12, 30])
             rows = shown.map { audit[audit.count - 1 - $0] }.map {
-                pad([ApprovalContext.age(now - $0.at), $0.kind.rawValue, $0.clientID ?? "", $0.username ?? "", $0.origin ?? "", $0.detail], [5, 17, 14, 10, 12, 30])
+                pad(
+                    [ApprovalContext.age(now - $0.at), $0.kind.rawValue, $0.clientID ?? "", $0.username ?? "", $0.origin ?? "", $0.detail],
+                    [5, 17, 14, 10, 12, 30])
             }
         }
         canvas.put(TextWidth.truncate(header, to: w), row: top - 1, column: x, role: .hint)

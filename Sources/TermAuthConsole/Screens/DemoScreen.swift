@@ -60,8 +60,9 @@ public struct DemoScreen: Screen {
     }
 
     public func view(size: Size, theme: Theme) -> Canvas {
-        let (panel, blank) = Panel.make(size: size, theme: theme, title: "TermAuth demo · \(heading)", hint: hint,
-                                        preferredWidth: 100)
+        let (panel, blank) = Panel.make(
+            size: size, theme: theme, title: "TermAuth demo · \(heading)", hint: hint,
+            preferredWidth: 100)
         guard let panel else { return blank }
         var canvas = panel.canvas
         let (x, w) = panel.inner
@@ -95,13 +96,14 @@ public struct DemoScreen: Screen {
         let room = max(0, panel.fromBottom(3) - first + 1)
         // The newest lines matter most when an exchange runs long.
         for (offset, line) in detail.suffix(room).enumerated() {
-            let role: Role = switch line.kind {
-            case .request: .title
-            case .success: .checkbox
-            case .failure: .error
-            case .field: .text
-            case .note: .hint
-            }
+            let role: Role =
+                switch line.kind {
+                case .request: .title
+                case .success: .checkbox
+                case .failure: .error
+                case .field: .text
+                case .note: .hint
+                }
             let indent = line.kind == .field ? 4 : 0
             canvas.put(TextWidth.untrusted(line.text, width: w - indent), row: first + offset, column: x + indent, role: role)
         }

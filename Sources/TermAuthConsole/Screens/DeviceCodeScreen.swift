@@ -39,8 +39,9 @@ public struct DeviceCodeScreen: Screen {
     }
 
     public func view(size: Size, theme: Theme) -> Canvas {
-        let (panel, blank) = Panel.make(size: size, theme: theme, title: "TermAuth · Approve a device",
-                                        hint: "Enter continue · Esc cancel · Ctrl-C quit", preferredHeight: 14)
+        let (panel, blank) = Panel.make(
+            size: size, theme: theme, title: "TermAuth · Approve a device",
+            hint: "Enter continue · Esc cancel · Ctrl-C quit", preferredHeight: 14)
         guard let panel else { return blank }
         var canvas = panel.canvas
         let (x, w) = panel.inner

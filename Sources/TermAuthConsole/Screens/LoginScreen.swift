@@ -78,8 +78,9 @@ public struct LoginScreen: Screen {
     }
 
     public func view(size: Size, theme: Theme) -> Canvas {
-        let (panel, blank) = Panel.make(size: size, theme: theme, title: "TermAuth · Sign in",
-                                        hint: "Tab/↑↓ move · Enter confirm · Esc cancel · Ctrl-C quit", preferredHeight: 16)
+        let (panel, blank) = Panel.make(
+            size: size, theme: theme, title: "TermAuth · Sign in",
+            hint: "Tab/↑↓ move · Enter confirm · Esc cancel · Ctrl-C quit", preferredHeight: 16)
         guard let panel else { return blank }
         var canvas = panel.canvas
         let (x, w) = panel.inner

@@ -60,8 +60,9 @@ public struct ApprovalSession {
 
     /// The login screen until someone signs in, cancels (which denies) or leaves.
     public func signIn(_ pending: PendingAuthorization, username: String = "") async throws -> SignInOutcome {
-        var login = LoginScreen(clientName: pending.client.name, clientID: pending.client.id,
-                                redirectURI: pending.request.redirectURI, username: username)
+        var login = LoginScreen(
+            clientName: pending.client.name, clientID: pending.client.id,
+            redirectURI: pending.request.redirectURI, username: username)
         login.notice = loginNotice
         while true {
             switch runner.run(&login) {

@@ -11,7 +11,9 @@ public struct DeviceSession {
     let loginNotice: String?
     let origin: String
 
-    public init(termAuth: TermAuth, runner: ScreenRunner, codeNotice: String? = nil, loginNotice: String? = nil, origin: String = LocalOrigin.terminal) {
+    public init(
+        termAuth: TermAuth, runner: ScreenRunner, codeNotice: String? = nil, loginNotice: String? = nil, origin: String = LocalOrigin.terminal
+    ) {
         self.termAuth = termAuth
         self.runner = runner
         self.codeNotice = codeNotice

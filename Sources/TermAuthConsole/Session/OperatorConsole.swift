@@ -61,7 +61,8 @@ public struct OperatorConsole {
         let consents = try await store.consents(userID: nil).map {
             ConsoleScreen.ConsentRow(username: names[$0.userID] ?? $0.userID, clientID: $0.clientID, scope: $0.scopes.string, since: $0.grantedAt)
         }
-        screen.refresh(requests: try await termAuth.flow.pendingRequests(), consents: consents,
-                       audit: try await store.recentAudit(limit: 200), now: termAuth.clock.now())
+        screen.refresh(
+            requests: try await termAuth.flow.pendingRequests(), consents: consents,
+            audit: try await store.recentAudit(limit: 200), now: termAuth.clock.now())
     }
 }

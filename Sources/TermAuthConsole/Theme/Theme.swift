@@ -8,8 +8,10 @@ public struct Theme: Sendable, Equatable {
         public var reverse = false
         public var underline = false
 
-        public init(_ foreground: TerminalColor = .default, on background: TerminalColor = .default,
-                    bold: Bool = false, reverse: Bool = false, underline: Bool = false) {
+        public init(
+            _ foreground: TerminalColor = .default, on background: TerminalColor = .default,
+            bold: Bool = false, reverse: Bool = false, underline: Bool = false
+        ) {
             self.foreground = foreground
             self.background = background
             self.bold = bold
@@ -52,8 +54,14 @@ public struct Theme: Sendable, Equatable {
 
 public enum TerminalColor: String, Sendable, CaseIterable {
     case `default`, black, red, green, yellow, blue, magenta, cyan, white
-    case brightBlack = "bright-black", brightRed = "bright-red", brightGreen = "bright-green", brightYellow = "bright-yellow"
-    case brightBlue = "bright-blue", brightMagenta = "bright-magenta", brightCyan = "bright-cyan", brightWhite = "bright-white"
+    case brightBlack = "bright-black"
+    case brightRed = "bright-red"
+    case brightGreen = "bright-green"
+    case brightYellow = "bright-yellow"
+    case brightBlue = "bright-blue"
+    case brightMagenta = "bright-magenta"
+    case brightCyan = "bright-cyan"
+    case brightWhite = "bright-white"
 
     /// The curses colour number; -1 is the terminal's own default.
     public var number: Int16 {

@@ -53,7 +53,10 @@ public enum ThemeLoader {
             guard let colors = colors.table else { throw Failure(description: "\(source): colors must be a table") }
             for key in colors.keys {
                 guard let role = Role.allCases.first(where: { snake($0.rawValue) == key }) else {
-                    throw Failure(description: "\(source): colors.\(key): unknown role; expected one of \(Role.allCases.map { snake($0.rawValue) }.joined(separator: ", "))")
+                    throw Failure(
+                        description:
+                            "\(source): colors.\(key): unknown role; expected one of \(Role.allCases.map { snake($0.rawValue) }.joined(separator: ", "))"
+                    )
                 }
                 theme.styles[role] = try style(colors[key]!, at: "colors.\(key)", source: source)
             }
@@ -69,7 +72,10 @@ public enum ThemeLoader {
                 case "locked": theme.glyphs.locked = clean
                 case "border":
                     guard let border = BorderStyle(rawValue: value) else {
-                        throw Failure(description: "\(source): glyphs.border: expected one of \(BorderStyle.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(clean)\"")
+                        throw Failure(
+                            description:
+                                "\(source): glyphs.border: expected one of \(BorderStyle.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(clean)\""
+                        )
                     }
                     theme.glyphs.border = border
                 default:
@@ -87,7 +93,9 @@ public enum ThemeLoader {
             switch field {
             case "fg", "bg":
                 guard let name = t[field]?.string, let color = TerminalColor(rawValue: name) else {
-                    throw Failure(description: "\(source): \(key).\(field): expected a colour name (\(TerminalColor.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw Failure(
+                        description:
+                            "\(source): \(key).\(field): expected a colour name (\(TerminalColor.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 if field == "fg" { style.foreground = color } else { style.background = color }
             case "bold", "reverse", "underline":

@@ -107,7 +107,9 @@ extension Settings {
         guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil, url.user == nil
         else {
-            throw .configuration("issuer must be an http or https URL without query or fragment, such as https://auth.example.com, not \"\(Sanitized.line(text, limit: 100))\"")
+            throw .configuration(
+                "issuer must be an http or https URL without query or fragment, such as https://auth.example.com, not \"\(Sanitized.line(text, limit: 100))\""
+            )
         }
         var path = url.path
         while path.hasSuffix("/") { path.removeLast() }

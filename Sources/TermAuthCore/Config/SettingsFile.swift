@@ -21,19 +21,25 @@ public enum SettingsFile {
         }
         let reader = Reader(source: source)
         var settings = Settings()
-        try reader.checkKeys(table, allowed: ["issuer", "server", "lifetimes", "security", "limits", "audit", "resource", "storage", "scopes", "clients"], at: "")
+        try reader.checkKeys(
+            table, allowed: ["issuer", "server", "lifetimes", "security", "limits", "audit", "resource", "storage", "scopes", "clients"], at: "")
         if let issuer = try reader.string(table, "issuer", at: "") {
             do { settings.issuer = try Settings.issuer(issuer) } catch { throw .configuration("\(source): \(error.description)") }
         }
         if let server = try reader.table(table, "server", at: "") {
-            try reader.checkKeys(server, allowed: ["host", "port", "idle_timeout_seconds", "body_timeout_seconds", "max_connections", "tls_cert", "tls_key"], at: "server")
+            try reader.checkKeys(
+                server, allowed: ["host", "port", "idle_timeout_seconds", "body_timeout_seconds", "max_connections", "tls_cert", "tls_key"],
+                at: "server")
             settings.host = try reader.string(server, "host", at: "server") ?? settings.host
             settings.port = try reader.int(server, "port", at: "server", range: 0...65535).map(Int.init) ?? settings.port
-            settings.idleTimeoutSeconds = try reader.int(server, "idle_timeout_seconds", at: "server", range: 1...3600)
+            settings.idleTimeoutSeconds =
+                try reader.int(server, "idle_timeout_seconds", at: "server", range: 1...3600)
                 .map(Int.init) ?? settings.idleTimeoutSeconds
-            settings.bodyTimeoutSeconds = try reader.int(server, "body_timeout_seconds", at: "server", range: 1...3600)
+            settings.bodyTimeoutSeconds =
+                try reader.int(server, "body_timeout_seconds", at: "server", range: 1...3600)
                 .map(Int.init) ?? settings.bodyTimeoutSeconds
-            settings.maxConnections = try reader.int(server, "max_connections", at: "server", range: 1...1_000_000)
+            settings.maxConnections =
+                try reader.int(server, "max_connections", at: "server", range: 1...1_000_000)
                 .map(Int.init) ?? settings.maxConnections
             settings.tlsCertificateFile = try reader.string(server, "tls_cert", at: "server")
             settings.tlsKeyFile = try reader.string(server, "tls_key", at: "server")
@@ -42,44 +48,62 @@ public enum SettingsFile {
             }
         }
         if let life = try reader.table(table, "lifetimes", at: "") {
-            try reader.checkKeys(life, allowed: ["authorization_code", "access_token", "refresh_token", "request", "device_poll_interval"], at: "lifetimes")
+            try reader.checkKeys(
+                life, allowed: ["authorization_code", "access_token", "refresh_token", "request", "device_poll_interval"], at: "lifetimes")
             let l = settings.lifetimes
             settings.lifetimes.authorizationCode = try reader.int(life, "authorization_code", at: "lifetimes", range: 1...600) ?? l.authorizationCode
             settings.lifetimes.accessToken = try reader.int(life, "access_token", at: "lifetimes", range: 1...31_536_000) ?? l.accessToken
             settings.lifetimes.refreshToken = try reader.int(life, "refresh_token", at: "lifetimes", range: 1...315_360_000) ?? l.refreshToken
             settings.lifetimes.request = try reader.int(life, "request", at: "lifetimes", range: 1...86_400) ?? l.request
-            settings.lifetimes.devicePollInterval = try reader.int(life, "device_poll_interval", at: "lifetimes", range: 1...60) ?? l.devicePollInterval
+            settings.lifetimes.devicePollInterval =
+                try reader.int(life, "device_poll_interval", at: "lifetimes", range: 1...60) ?? l.devicePollInterval
         }
         if let sec = try reader.table(table, "security", at: "") {
-            try reader.checkKeys(sec, allowed: [
-                "password_hash_rounds", "max_failed_logins", "failure_window_seconds", "lockout_seconds", "max_failed_logins_per_source",
-                "max_wrong_codes", "wrong_code_window_seconds", "password_hash_threads", "password_hash_queue", "failed_sign_in_ms",
-                "failed_client_auth_ms",
-            ], at: "security")
+            try reader.checkKeys(
+                sec,
+                allowed: [
+                    "password_hash_rounds", "max_failed_logins", "failure_window_seconds", "lockout_seconds", "max_failed_logins_per_source",
+                    "max_wrong_codes", "wrong_code_window_seconds", "password_hash_threads", "password_hash_queue", "failed_sign_in_ms",
+                    "failed_client_auth_ms",
+                ], at: "security")
             let s = settings.security
-            settings.security.passwordHashRounds = try reader.int(sec, "password_hash_rounds", at: "security", range: Int64(PasswordHasher.minimumRounds)...100_000_000).map(Int.init) ?? s.passwordHashRounds
-            settings.security.maxFailedLogins = try reader.int(sec, "max_failed_logins", at: "security", range: 1...1000).map(Int.init) ?? s.maxFailedLogins
+            settings.security.passwordHashRounds =
+                try reader.int(sec, "password_hash_rounds", at: "security", range: Int64(PasswordHasher.minimumRounds)...100_000_000).map(Int.init)
+                ?? s.passwordHashRounds
+            settings.security.maxFailedLogins =
+                try reader.int(sec, "max_failed_logins", at: "security", range: 1...1000).map(Int.init) ?? s.maxFailedLogins
             settings.security.lockoutSeconds = try reader.int(sec, "lockout_seconds", at: "security", range: 1...31_536_000) ?? s.lockoutSeconds
-            settings.security.failureWindowSeconds = try reader.int(sec, "failure_window_seconds", at: "security", range: 1...31_536_000) ?? s.failureWindowSeconds
-            settings.security.maxFailedLoginsPerSource = try reader.int(sec, "max_failed_logins_per_source", at: "security", range: 1...1_000_000)
+            settings.security.failureWindowSeconds =
+                try reader.int(sec, "failure_window_seconds", at: "security", range: 1...31_536_000) ?? s.failureWindowSeconds
+            settings.security.maxFailedLoginsPerSource =
+                try reader.int(sec, "max_failed_logins_per_source", at: "security", range: 1...1_000_000)
                 .map(Int.init) ?? s.maxFailedLoginsPerSource
             settings.security.maxWrongCodes = try reader.int(sec, "max_wrong_codes", at: "security", range: 1...1000).map(Int.init) ?? s.maxWrongCodes
-            settings.security.wrongCodeWindowSeconds = try reader.int(sec, "wrong_code_window_seconds", at: "security", range: 1...86_400) ?? s.wrongCodeWindowSeconds
-            settings.security.passwordHashThreads = try reader.int(sec, "password_hash_threads", at: "security", range: 1...64).map(Int.init) ?? s.passwordHashThreads
-            settings.security.passwordHashQueue = try reader.int(sec, "password_hash_queue", at: "security", range: 0...100_000).map(Int.init) ?? s.passwordHashQueue
-            settings.security.failedSignInMilliseconds = try reader.int(sec, "failed_sign_in_ms", at: "security", range: 0...10_000)
+            settings.security.wrongCodeWindowSeconds =
+                try reader.int(sec, "wrong_code_window_seconds", at: "security", range: 1...86_400) ?? s.wrongCodeWindowSeconds
+            settings.security.passwordHashThreads =
+                try reader.int(sec, "password_hash_threads", at: "security", range: 1...64).map(Int.init) ?? s.passwordHashThreads
+            settings.security.passwordHashQueue =
+                try reader.int(sec, "password_hash_queue", at: "security", range: 0...100_000).map(Int.init) ?? s.passwordHashQueue
+            settings.security.failedSignInMilliseconds =
+                try reader.int(sec, "failed_sign_in_ms", at: "security", range: 0...10_000)
                 .map(Int.init) ?? s.failedSignInMilliseconds
-            settings.security.failedClientAuthMilliseconds = try reader.int(sec, "failed_client_auth_ms", at: "security", range: 0...10_000)
+            settings.security.failedClientAuthMilliseconds =
+                try reader.int(sec, "failed_client_auth_ms", at: "security", range: 0...10_000)
                 .map(Int.init) ?? s.failedClientAuthMilliseconds
         }
         if let lim = try reader.table(table, "limits", at: "") {
-            try reader.checkKeys(lim, allowed: ["parked_per_client", "parked_per_source", "parked_total", "long_polls", "long_polls_per_source"], at: "limits")
+            try reader.checkKeys(
+                lim, allowed: ["parked_per_client", "parked_per_source", "parked_total", "long_polls", "long_polls_per_source"], at: "limits")
             let l = settings.limits
-            settings.limits.parkedPerClient = try reader.int(lim, "parked_per_client", at: "limits", range: 1...10_000_000).map(Int.init) ?? l.parkedPerClient
-            settings.limits.parkedPerSource = try reader.int(lim, "parked_per_source", at: "limits", range: 1...10_000_000).map(Int.init) ?? l.parkedPerSource
+            settings.limits.parkedPerClient =
+                try reader.int(lim, "parked_per_client", at: "limits", range: 1...10_000_000).map(Int.init) ?? l.parkedPerClient
+            settings.limits.parkedPerSource =
+                try reader.int(lim, "parked_per_source", at: "limits", range: 1...10_000_000).map(Int.init) ?? l.parkedPerSource
             settings.limits.parkedTotal = try reader.int(lim, "parked_total", at: "limits", range: 1...10_000_000).map(Int.init) ?? l.parkedTotal
             settings.limits.longPolls = try reader.int(lim, "long_polls", at: "limits", range: 0...1_000_000).map(Int.init) ?? l.longPolls
-            settings.limits.longPollsPerSource = try reader.int(lim, "long_polls_per_source", at: "limits", range: 0...1_000_000)
+            settings.limits.longPollsPerSource =
+                try reader.int(lim, "long_polls_per_source", at: "limits", range: 0...1_000_000)
                 .map(Int.init) ?? l.longPollsPerSource
         }
         if let audit = try reader.table(table, "audit", at: "") {
@@ -93,11 +117,13 @@ public enum SettingsFile {
         if let storage = try reader.table(table, "storage", at: "") {
             try reader.checkKeys(storage, allowed: ["durability", "approval_key_file", "postgres_connections"], at: "storage")
             settings.approvalKeyFile = try reader.string(storage, "approval_key_file", at: "storage")
-            settings.postgresConnections = try reader.int(storage, "postgres_connections", at: "storage", range: 1...1000)
+            settings.postgresConnections =
+                try reader.int(storage, "postgres_connections", at: "storage", range: 1...1000)
                 .map(Int.init) ?? settings.postgresConnections
             if let value = try reader.string(storage, "durability", at: "storage") {
                 guard let durability = Settings.Durability(rawValue: value) else {
-                    throw TermAuthError.configuration("\(source): storage.durability: expected \"normal\" or \"full\", got \"\(Sanitized.line(value, limit: 40))\"")
+                    throw TermAuthError.configuration(
+                        "\(source): storage.durability: expected \"normal\" or \"full\", got \"\(Sanitized.line(value, limit: 40))\"")
                 }
                 settings.durability = durability
             }
@@ -112,31 +138,36 @@ public enum SettingsFile {
                     translations[key] = text
                 }
             }
-            settings.scopes.append(Scope(
-                name: try reader.requiredString(scope, "name", at: at),
-                description: try reader.requiredString(scope, "description", at: at),
-                translations: translations,
-                required: try reader.bool(scope, "required", at: at) ?? false
-            ))
+            settings.scopes.append(
+                Scope(
+                    name: try reader.requiredString(scope, "name", at: at),
+                    description: try reader.requiredString(scope, "description", at: at),
+                    translations: translations,
+                    required: try reader.bool(scope, "required", at: at) ?? false
+                ))
         }
         for (i, client) in try reader.tables(table, "clients").enumerated() {
             let at = "clients[\(i)]"
-            try reader.checkKeys(client, allowed: ["id", "name", "public", "redirect_uris", "grants", "scopes", "require_pkce", "introspect"], at: at)
+            try reader.checkKeys(
+                client, allowed: ["id", "name", "public", "redirect_uris", "grants", "scopes", "require_pkce", "introspect"], at: at)
             let grantNames = try reader.strings(client, "grants", at: at) ?? GrantType.defaults.map(\.rawValue)
             var grants: [GrantType] = []
             for name in grantNames {
-                do { grants.append(try GrantType.parse(name)) } catch { throw TermAuthError.configuration("\(source): \(at).grants: \(error.description)") }
+                do { grants.append(try GrantType.parse(name)) } catch {
+                    throw TermAuthError.configuration("\(source): \(at).grants: \(error.description)")
+                }
             }
-            settings.clients.append(ClientRegistration(
-                id: try reader.requiredString(client, "id", at: at),
-                name: try reader.requiredString(client, "name", at: at),
-                isPublic: try reader.bool(client, "public", at: at) ?? false,
-                redirectURIs: try reader.strings(client, "redirect_uris", at: at) ?? [],
-                grantTypes: grants,
-                scopes: try reader.strings(client, "scopes", at: at) ?? [],
-                requirePKCE: try reader.bool(client, "require_pkce", at: at) ?? true,
-                mayIntrospect: try reader.bool(client, "introspect", at: at) ?? false
-            ))
+            settings.clients.append(
+                ClientRegistration(
+                    id: try reader.requiredString(client, "id", at: at),
+                    name: try reader.requiredString(client, "name", at: at),
+                    isPublic: try reader.bool(client, "public", at: at) ?? false,
+                    redirectURIs: try reader.strings(client, "redirect_uris", at: at) ?? [],
+                    grantTypes: grants,
+                    scopes: try reader.strings(client, "scopes", at: at) ?? [],
+                    requirePKCE: try reader.bool(client, "require_pkce", at: at) ?? true,
+                    mayIntrospect: try reader.bool(client, "introspect", at: at) ?? false
+                ))
         }
         return settings
     }
@@ -169,7 +200,9 @@ public enum SettingsFile {
 
         func int(_ table: TOMLTable, _ key: String, at: String, range: ClosedRange<Int64>) throws(TermAuthError) -> Int64? {
             guard let value = table[key] else { return nil }
-            guard let i = value.int else { throw wrongType(at: path(at, key), expected: "an integer from \(range.lowerBound) to \(range.upperBound)") }
+            guard let i = value.int else {
+                throw wrongType(at: path(at, key), expected: "an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
             guard range.contains(Int64(i)) else {
                 throw wrongType(at: path(at, key), expected: "an integer from \(range.lowerBound) to \(range.upperBound), got \(i)")
             }

@@ -9,7 +9,7 @@ struct DeviceCodeGrant: GrantHandler {
 
     func exchange(_ p: OAuthParameters, client: Client, context: GrantContext) async throws -> TokenResponse {
         guard let request = try await store.request(handle: TokenHash(of: try p.required("device_code"))),
-              request.responseType == .deviceCode, request.clientID == client.id
+            request.responseType == .deviceCode, request.clientID == client.id
         else { throw TermAuthError.invalidDeviceCode }
         let now = context.clock.now()
         switch request.status {

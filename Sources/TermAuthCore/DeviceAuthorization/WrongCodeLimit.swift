@@ -4,7 +4,9 @@ extension AuthorizationFlow {
     /// Finds the pending request a person typed the approval code of. Wrong codes count against
     /// one limit per source and per user, wherever they are typed: past it, even a right code
     /// is refused until the window passes.
-    public func pending(approvalCode typed: String, source: String, username: String? = nil, deviceOnly: Bool = false) async throws -> PendingAuthorization {
+    public func pending(approvalCode typed: String, source: String, username: String? = nil, deviceOnly: Bool = false) async throws
+        -> PendingAuthorization
+    {
         let now = clock.now()
         let rule = settings.security.wrongCodeRule
         let limiter = AttemptLimiter(store: store)
@@ -22,8 +24,9 @@ extension AuthorizationFlow {
             else { throw TermAuthError.unknownRequest }
             found = try await describe(request, checkPending: true)
         } catch let error as TermAuthError where error.oauthCode != .temporarilyUnavailable {
-            try await store.appendAudit(AuditEvent(
-                at: now, kind: .deviceCodeWrong, username: username, detail: "wrong approval code: \(error.description)", origin: source))
+            try await store.appendAudit(
+                AuditEvent(
+                    at: now, kind: .deviceCodeWrong, username: username, detail: "wrong approval code: \(error.description)", origin: source))
             let limited = AuditEvent(at: now, kind: .wrongCodesLimited, username: username, origin: source)
             for key in keys {
                 try await limiter.failed(key, rule: rule, now: now) { until in

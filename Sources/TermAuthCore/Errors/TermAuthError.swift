@@ -71,8 +71,8 @@ extension TermAuthError {
     public var oauthCode: OAuthErrorCode {
         switch self {
         case .missingParameter, .repeatedParameter, .malformedParameter, .pkceRequired,
-             .pkcePlainNotAllowed, .invalidCodeVerifier, .clientAuthenticationAmbiguous,
-             .invalidRedirectURI, .unregisteredRedirectURI, .invalidArgument:
+            .pkcePlainNotAllowed, .invalidCodeVerifier, .clientAuthenticationAmbiguous,
+            .invalidRedirectURI, .unregisteredRedirectURI, .invalidArgument:
             return .invalidRequest
         case .unsupportedResponseType: return .unsupportedResponseType
         case .unsupportedGrantType: return .unsupportedGrantType
@@ -80,7 +80,7 @@ extension TermAuthError {
         case .grantNotAllowed: return .unauthorizedClient
         case .unknownScope, .scopeNotAllowed: return .invalidScope
         case .pkceMismatch, .invalidCode, .codeReused, .codeExpired, .codeMismatch,
-             .invalidRefreshToken, .refreshTokenReused, .invalidCredentials:
+            .invalidRefreshToken, .refreshTokenReused, .invalidCredentials:
             return .invalidGrant
         case .invalidAccessToken: return .invalidToken
         case .authorizationPending: return .authorizationPending

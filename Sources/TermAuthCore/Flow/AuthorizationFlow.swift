@@ -56,8 +56,10 @@ public struct AuthorizationFlow: Sendable {
             }
             // Reads first, the narrowest bound first: a flood past a bound is refused without
             // touching the writer, and one from a single address after counting at most its 100.
-            for (scope, bound) in [(ParkedScope.source(request.source), limits.parkedPerSource), (.client(request.clientID), limits.parkedPerClient),
-                                   (.all, limits.parkedTotal)]
+            for (scope, bound) in [
+                (ParkedScope.source(request.source), limits.parkedPerSource), (.client(request.clientID), limits.parkedPerClient),
+                (.all, limits.parkedTotal),
+            ]
             where try await store.parkedCount(scope, now: now, upTo: bound) >= bound {
                 throw Self.parkingRefused(scope)
             }
@@ -131,7 +133,9 @@ public struct AuthorizationFlow: Sendable {
 
     // MARK: decide
 
-    public func signIn(username: String, password: String, for pending: PendingAuthorization, origin: String = "terminal") async throws -> SignedInUser {
+    public func signIn(username: String, password: String, for pending: PendingAuthorization, origin: String = "terminal") async throws
+        -> SignedInUser
+    {
         try await signIn.signIn(username: username, password: password, clientID: pending.client.id, origin: origin)
     }
 
@@ -144,7 +148,9 @@ public struct AuthorizationFlow: Sendable {
     /// Approves with `chosen` scopes (nil: everything requested). Required scopes are always
     /// granted; scopes that were not requested cannot be chosen.
     @discardableResult
-    public func approve(_ pending: PendingAuthorization, user: SignedInUser, scopes chosen: ScopeSet?, remember: Bool, origin: String = "terminal") async throws -> ScopeSet {
+    public func approve(_ pending: PendingAuthorization, user: SignedInUser, scopes chosen: ScopeSet?, remember: Bool, origin: String = "terminal")
+        async throws -> ScopeSet
+    {
         let requested = pending.request.scopes
         var granted = requested
         if let chosen {
@@ -203,7 +209,9 @@ public struct AuthorizationFlow: Sendable {
         case .pending:
             guard request.expiresAt <= now else { return .waiting(expiresAt: request.expiresAt) }
             // Nobody decided in time: close it so it cannot be approved late, and tell the client.
-            guard try await store.closeExpiredRequest(id: request.id, now: now) else { return try await deliver(requestID: request.id, issuer: issuer) }
+            guard try await store.closeExpiredRequest(id: request.id, now: now) else {
+                return try await deliver(requestID: request.id, issuer: issuer)
+            }
             return .redirect(redirect.error(.requestExpired))
         case .denied:
             guard try await store.deliverRequest(id: request.id, code: nil, tokens: [], audit: nil) else { return .alreadyDelivered }

@@ -61,7 +61,8 @@ public struct AuthorizeValidator: Sendable {
             }
             if m == .plain && !client.allowPlainPKCE { throw refuse(.pkcePlainNotAllowed) }
             guard PKCE.isAcceptableChallenge(c, method: m) else {
-                throw refuse(.malformedParameter("code_challenge", reason: m == .s256 ? "must be 43 base64url characters" : "must be 43 to 128 characters"))
+                throw refuse(
+                    .malformedParameter("code_challenge", reason: m == .s256 ? "must be 43 base64url characters" : "must be 43 to 128 characters"))
             }
             method = m
         } else if params["code_challenge_method"] != nil {

@@ -18,7 +18,8 @@ struct PasswordGrant: GrantHandler {
         let minted = context.issuer.mint(
             client: client, userID: user.user.id, scopes: scopes, withRefresh: client.allows(.refreshToken), now: context.clock.now())
         try await store.insertTokens(
-            minted.records, audit: context.event(.tokenIssued, client: client, username: username, detail: "password grant, scope \"\(scopes.string)\""))
+            minted.records,
+            audit: context.event(.tokenIssued, client: client, username: username, detail: "password grant, scope \"\(scopes.string)\""))
         return minted.response
     }
 }

@@ -14,16 +14,19 @@ struct TokenIssuer: Sendable {
     ) -> Minted {
         let ttl = accessTTL ?? settings.lifetimes.accessToken
         let access = RandomToken.sequentialSecret()
-        var records = [Token(
-            hash: TokenHash(of: access), kind: .access, clientID: client.id, userID: userID, scopes: scopes,
-            issuedAt: now, expiresAt: now + ttl, family: family, codeHash: codeHash)]
+        var records = [
+            Token(
+                hash: TokenHash(of: access), kind: .access, clientID: client.id, userID: userID, scopes: scopes,
+                issuedAt: now, expiresAt: now + ttl, family: family, codeHash: codeHash)
+        ]
         var refresh: String?
         if withRefresh {
             let value = RandomToken.sequentialSecret()
             refresh = value
-            records.append(Token(
-                hash: TokenHash(of: value), kind: .refresh, clientID: client.id, userID: userID, scopes: refreshScopes ?? scopes,
-                issuedAt: now, expiresAt: now + settings.lifetimes.refreshToken, family: family, codeHash: codeHash))
+            records.append(
+                Token(
+                    hash: TokenHash(of: value), kind: .refresh, clientID: client.id, userID: userID, scopes: refreshScopes ?? scopes,
+                    issuedAt: now, expiresAt: now + settings.lifetimes.refreshToken, family: family, codeHash: codeHash))
         }
         return Minted(records: records, response: TokenResponse(accessToken: access, expiresIn: ttl, refreshToken: refresh, scope: scopes))
     }

@@ -26,4 +26,3 @@ public struct ClientRegistration: Sendable, Equatable {
         self.mayIntrospect = mayIntrospect
     }
 }
-

@@ -24,7 +24,7 @@ public struct PasswordHasher: Sendable {
     public func verify(_ password: String, against stored: String) -> Bool {
         let parts = stored.split(separator: "$").map(String.init)
         guard parts.count == 4, parts[0] == "pbkdf2-sha512", let rounds = Int(parts[1]), rounds >= Self.minimumRounds,
-              let salt = Base64URL.decode(parts[2]), let expected = Base64URL.decode(parts[3])
+            let salt = Base64URL.decode(parts[2]), let expected = Base64URL.decode(parts[3])
         else { return false }
         return ConstantTime.equal(Self.derive(password, salt: salt, rounds: rounds), expected)
     }

@@ -10,11 +10,13 @@ enum PrivateFile {
         guard fstat(fd, &info) == 0 else { throw TermAuthError.storage("\(path): cannot inspect the \(what) (\(String(cString: strerror(errno))))") }
         guard info.st_uid == geteuid() else {
             throw TermAuthError.configuration(
-                "\(path): the \(what) belongs to user id \(info.st_uid), not to this user (\(geteuid())); run termauth as its owner, or take it over with: chown \(geteuid()) \(path)")
+                "\(path): the \(what) belongs to user id \(info.st_uid), not to this user (\(geteuid())); run termauth as its owner, or take it over with: chown \(geteuid()) \(path)"
+            )
         }
         guard info.st_mode & 0o077 == 0 else {
             throw TermAuthError.configuration(
-                "\(path): the \(what) can be read or written by other users (mode \(String(info.st_mode & 0o777, radix: 8))); fix it with: chmod 600 \(path)")
+                "\(path): the \(what) can be read or written by other users (mode \(String(info.st_mode & 0o777, radix: 8))); fix it with: chmod 600 \(path)"
+            )
         }
     }
 

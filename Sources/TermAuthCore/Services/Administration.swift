@@ -10,7 +10,8 @@ public struct Administration: Sendable {
         let id = r.id ?? RandomToken.identifier()
         let secret = r.isPublic ? nil : RandomToken.secret()
         let client = try await validated(r, id: id, secret: secret.map(SecretHash.make(for:)), createdAt: clock.now())
-        try await store.insertClient(client, audit: event(.clientAdded, clientID: id, detail: "grants \(client.grantTypes.map(\.rawValue).joined(separator: " "))"))
+        try await store.insertClient(
+            client, audit: event(.clientAdded, clientID: id, detail: "grants \(client.grantTypes.map(\.rawValue).joined(separator: " "))"))
         return (client, secret)
     }
 
@@ -32,7 +33,8 @@ public struct Administration: Sendable {
         }
         if r.isPublic && grants.contains(.password) {
             // Anyone holding the public client id could then try passwords at /token (RFC 9700 §2.4).
-            throw TermAuthError.invalidArgument("a public client cannot use the password grant: it could not be told apart from anyone guessing passwords")
+            throw TermAuthError.invalidArgument(
+                "a public client cannot use the password grant: it could not be told apart from anyone guessing passwords")
         }
         if (grants.contains(.authorizationCode) || grants.contains(.implicit)) && r.redirectURIs.isEmpty {
             throw TermAuthError.invalidArgument("the authorization_code and implicit grants need at least one --redirect-uri")
@@ -75,7 +77,8 @@ public struct Administration: Sendable {
     public func setPassword(username: String, password: String) async throws {
         guard let user = try await store.user(username: username) else { throw TermAuthError.notFound("user \(username)") }
         try Self.checkPassword(password)
-        try await store.updatePassword(userID: user.id, hash: settings.passwordHasher.hash(password), audit: event(.passwordChanged, username: username))
+        try await store.updatePassword(
+            userID: user.id, hash: settings.passwordHasher.hash(password), audit: event(.passwordChanged, username: username))
         // A new password also lifts a lock: the operator vouches for the person now.
         try await store.updateAttemptCounter(key: AttemptKey.signInUser(username), audit: { _ in nil }) { _ in (nil, ()) }
     }
@@ -113,9 +116,11 @@ public struct Administration: Sendable {
         if let ttl, !(1...31_536_000).contains(ttl) { throw TermAuthError.invalidArgument("--ttl must be 1 to 31536000 seconds") }
         let minted = TokenIssuer(settings: settings).mint(
             client: client, userID: userID, scopes: granted, withRefresh: false, now: clock.now(), accessTTL: ttl)
-        try await store.insertTokens(minted.records, audit: AuditEvent(
-            at: clock.now(), kind: .tokenIssued, clientID: clientID, username: username,
-            detail: "issued by operator, scope \"\(granted.string)\"", origin: "cli"))
+        try await store.insertTokens(
+            minted.records,
+            audit: AuditEvent(
+                at: clock.now(), kind: .tokenIssued, clientID: clientID, username: username,
+                detail: "issued by operator, scope \"\(granted.string)\"", origin: "cli"))
         return minted.response
     }
 
@@ -145,13 +150,15 @@ public struct Administration: Sendable {
             if existing.isPublic != declared.isPublic {
                 let now = declared.isPublic ? "public" : "confidential"
                 report.conflicts.append(
-                    "client \(id) is \(existing.isPublic ? "public" : "confidential") in the database but \(now) in the settings file; left as it is (remove it with termauth client remove \(id) to recreate it)")
+                    "client \(id) is \(existing.isPublic ? "public" : "confidential") in the database but \(now) in the settings file; left as it is (remove it with termauth client remove \(id) to recreate it)"
+                )
             }
             var wanted = try await validated(declared, id: id, secret: existing.secret, createdAt: existing.createdAt)
             if existing.isPublic != declared.isPublic { wanted.secret = existing.secret }
             let changes = Self.differences(existing, wanted)
             guard !changes.isEmpty else { continue }
-            _ = try await store.updateClient(wanted, audit: event(.clientUpdated, clientID: id, detail: "from the settings file: \(changes.joined(separator: ", "))"))
+            _ = try await store.updateClient(
+                wanted, audit: event(.clientUpdated, clientID: id, detail: "from the settings file: \(changes.joined(separator: ", "))"))
             report.updated.append((id, changes))
         }
         return report

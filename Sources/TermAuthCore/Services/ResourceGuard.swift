@@ -10,7 +10,7 @@ public struct ResourceGuard: Sendable {
 
     public func authorize(accessToken: String, requiredScope: String) async throws -> Access {
         guard let token = try await store.token(hash: TokenHash(of: accessToken)), token.kind == .access,
-              token.isActive(at: clock.now())
+            token.isActive(at: clock.now())
         else { throw TermAuthError.invalidAccessToken }
         guard token.scopes.contains(requiredScope) else { throw TermAuthError.insufficientScope(required: requiredScope) }
         var user: User?

@@ -55,7 +55,8 @@ public struct SignIn: Sendable {
     private func attempt(username: String, password: String, clientID: String?, origin: String?) async throws -> SignedInUser {
         let source = origin ?? "unknown"
         func record(_ kind: AuditEvent.Kind, _ detail: String) async throws {
-            try await store.appendAudit(AuditEvent(at: clock.now(), kind: kind, clientID: clientID, username: username, detail: detail, origin: origin))
+            try await store.appendAudit(
+                AuditEvent(at: clock.now(), kind: kind, clientID: clientID, username: username, detail: detail, origin: origin))
         }
 
         // Locked keys are refused without a hash and without an audit row each: a flood of

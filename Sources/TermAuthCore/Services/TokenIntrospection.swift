@@ -14,7 +14,8 @@ public struct TokenIntrospection: Sendable {
         public let expiresAt: Int64?
         public let issuedAt: Int64?
 
-        static let inactive = Result(active: false, scope: nil, clientID: nil, username: nil, subject: nil, tokenType: nil, expiresAt: nil, issuedAt: nil)
+        static let inactive = Result(
+            active: false, scope: nil, clientID: nil, username: nil, subject: nil, tokenType: nil, expiresAt: nil, issuedAt: nil)
     }
 
     /// For a client calling `/introspect`: only clients registered for it may learn about tokens.

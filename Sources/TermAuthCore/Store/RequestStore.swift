@@ -39,7 +39,9 @@ public struct RequestDecision: Sendable {
     public var remember: Consent?
     public var audit: AuditEvent
 
-    public init(requestID: String, status: AuthorizationRequest.Status, userID: String?, grantedScopes: ScopeSet?, remember: Consent? = nil, audit: AuditEvent) {
+    public init(
+        requestID: String, status: AuthorizationRequest.Status, userID: String?, grantedScopes: ScopeSet?, remember: Consent? = nil, audit: AuditEvent
+    ) {
         self.requestID = requestID
         self.status = status
         self.userID = userID

@@ -50,7 +50,7 @@ struct AuthorizeRoutes: Sendable {
             // An agent that hangs up stops the wait (else it would poll until the request expires).
             return try await request.body.consumeWithCancellationOnInboundClose { _ in try await longPoll(handle: parked.handle) }
         } catch is CancellationError {
-            return Response(status: .noContent)  // nobody is left to read it
+            return Response(status: .noContent) // nobody is left to read it
         }
     }
 
@@ -108,12 +108,14 @@ struct AuthorizeRoutes: Sendable {
             <p>or pick it in <code>termauth console</code>. Either shows you who asks, from where and when, before you decide.
             This page moves on by itself once you have decided. If you did not start this sign-in, do nothing: it expires.</p>
             """
-        return HTMLPage.response(title: "Approve in your terminal", body: body, refreshTo: "/authorize/continue?handle=\(FormEncoding.encode(handle))")
+        return HTMLPage.response(
+            title: "Approve in your terminal", body: body, refreshTo: "/authorize/continue?handle=\(FormEncoding.encode(handle))")
     }
 
     private func errorPage(_ error: TermAuthError, browser: Bool) -> Response {
         guard browser else { return error.httpResponse }
-        let body = "<p>\(HTMLPage.escape(error.description)).</p><p>The application that sent you here is misconfigured or the link is stale; you were not redirected back to it.</p>"
+        let body =
+            "<p>\(HTMLPage.escape(error.description)).</p><p>The application that sent you here is misconfigured or the link is stale; you were not redirected back to it.</p>"
         return HTMLPage.response(status: error.status, title: "Authorization error", body: body)
     }
 }

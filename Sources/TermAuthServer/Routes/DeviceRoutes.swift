@@ -15,10 +15,12 @@ struct DeviceRoutes: Sendable {
             let client = try await termAuth.tokens.authenticate(form.credentials)
             let parked = try await termAuth.flow.parkDevice(client: client, scope: form.parameters["scope"], origin: context.peer)
             let verification = issuer.value + "/device"
-            return JSONBody.response(headers: .noStore, DeviceAuthorizationBody(
-                device_code: parked.handle, user_code: parked.approvalCode, verification_uri: verification,
-                verification_uri_complete: verification + "?user_code=" + parked.approvalCode,
-                expires_in: parked.request.expiresAt - parked.request.createdAt, interval: parked.request.pollInterval))
+            return JSONBody.response(
+                headers: .noStore,
+                DeviceAuthorizationBody(
+                    device_code: parked.handle, user_code: parked.approvalCode, verification_uri: verification,
+                    verification_uri_complete: verification + "?user_code=" + parked.approvalCode,
+                    expires_in: parked.request.expiresAt - parked.request.createdAt, interval: parked.request.pollInterval))
         }
         router.get("device") { request, _ in
             let typed = (try? FormParser.parse(Substring(request.uri.query ?? "")))?.first { $0.0 == "user_code" }?.1

@@ -15,22 +15,23 @@ struct MetadataRoute: Sendable {
             let grants = GrantRegistry.tokenGrantTypes.filter(enabled.contains).map(\.rawValue).sorted()
             let responses = GrantRegistry.authorizeResponseTypes.filter { enabled.contains($0.grant) }
             let responseTypes = responses.map(\.name)
-            return JSONBody.response(Metadata(
-                issuer: base,
-                authorization_endpoint: base + "/authorize",
-                token_endpoint: base + "/token",
-                device_authorization_endpoint: base + "/device_authorization",
-                introspection_endpoint: base + "/introspect",
-                revocation_endpoint: base + "/revoke",
-                response_types_supported: responseTypes,
-                response_modes_supported: responses.contains(where: \.inFragment) ? ["query", "fragment"] : ["query"],
-                grant_types_supported: grants,
-                token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
-                introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
-                revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
-                code_challenge_methods_supported: ["S256"],
-                scopes_supported: scopes,
-                authorization_response_iss_parameter_supported: true))
+            return JSONBody.response(
+                Metadata(
+                    issuer: base,
+                    authorization_endpoint: base + "/authorize",
+                    token_endpoint: base + "/token",
+                    device_authorization_endpoint: base + "/device_authorization",
+                    introspection_endpoint: base + "/introspect",
+                    revocation_endpoint: base + "/revoke",
+                    response_types_supported: responseTypes,
+                    response_modes_supported: responses.contains(where: \.inFragment) ? ["query", "fragment"] : ["query"],
+                    grant_types_supported: grants,
+                    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+                    introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+                    revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+                    code_challenge_methods_supported: ["S256"],
+                    scopes_supported: scopes,
+                    authorization_response_iss_parameter_supported: true))
         }
         router.get("healthz") { _, _ in "ok" }
     }

@@ -47,7 +47,8 @@ struct ResourceBody: Encodable {
         name = access.user?.displayName
         client_id = access.token.clientID
         scope = access.token.scopes.string
-        message = access.user.map { "Hello, \($0.displayName). This resource was served for your access token." }
+        message =
+            access.user.map { "Hello, \($0.displayName). This resource was served for your access token." }
             ?? "Hello, client \(access.token.clientID). This resource was served for your access token."
     }
 }

@@ -39,7 +39,7 @@ struct ClientForm {
 
     private static func readBody(_ request: Request, upTo limit: Int) async throws -> ByteBuffer {
         do { return try await request.body.collect(upTo: limit) } catch let error as any HTTPResponseError {
-            throw error  // keeps its own status (413), which the one error mapping renders
+            throw error // keeps its own status (413), which the one error mapping renders
         } catch {
             throw TermAuthError.malformedParameter("body", reason: "the request body ended early or could not be read")
         }

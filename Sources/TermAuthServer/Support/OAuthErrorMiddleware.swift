@@ -5,8 +5,10 @@ import Hummingbird
 /// lets escape still becomes an OAuth error body, never a bare 500, and Hummingbird's 413 gets
 /// the same shape.
 struct OAuthErrorMiddleware: RouterMiddleware {
-    func handle(_ request: Request, context: TermAuthRequestContext,
-                next: (Request, TermAuthRequestContext) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: TermAuthRequestContext,
+        next: (Request, TermAuthRequestContext) async throws -> Response
+    ) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {

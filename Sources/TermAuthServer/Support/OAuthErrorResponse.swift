@@ -22,9 +22,11 @@ extension OAuthErrorCode {
 enum OAuthErrorResponse {
     /// RFC 6749 §5.2 allows only %x20-21 / %x23-5B / %x5D-7E in error_description.
     static func wireSafe(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { s in
-            (s.value >= 0x20 && s.value <= 0x7E && s != "\"" && s != "\\") ? s : "?"
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { s in
+                    (s.value >= 0x20 && s.value <= 0x7E && s != "\"" && s != "\\") ? s : "?"
+                }))
     }
 
     /// A token-endpoint style JSON error (RFC 6749 §5.2).

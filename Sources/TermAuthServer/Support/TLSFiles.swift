@@ -14,7 +14,9 @@ enum TLSFiles {
         } catch {
             throw TermAuthError.configuration("\(certPath): not a PEM certificate (\(error))")
         }
-        guard !chain.isEmpty else { throw TermAuthError.configuration("\(certPath): no certificate in the file (expected -----BEGIN CERTIFICATE-----)") }
+        guard !chain.isEmpty else {
+            throw TermAuthError.configuration("\(certPath): no certificate in the file (expected -----BEGIN CERTIFICATE-----)")
+        }
         let notAfter = chain[0].notValidAfter
         if notAfter < time(nil) {
             throw TermAuthError.configuration("\(certPath): the certificate expired on \(Timestamp.iso8601(Int64(notAfter)))")
@@ -40,7 +42,9 @@ enum TLSFiles {
 
     private static func read(_ path: String, what: String) throws -> Data {
         guard FileManager.default.fileExists(atPath: path) else { throw TermAuthError.configuration("\(path): \(what) file not found") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw TermAuthError.configuration("\(path): cannot read the \(what) file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TermAuthError.configuration("\(path): cannot read the \(what) file")
+        }
         return data
     }
 }

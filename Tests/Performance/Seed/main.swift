@@ -59,13 +59,14 @@ func code(_ user: SignedInUser) async throws -> String {
     let pending = try await flow.pending(requestID: parked.request.id)
     try await flow.approve(pending, user: user, scopes: nil, remember: false)
     guard case .redirect(let location) = try await flow.deliver(handle: parked.handle),
-          let value = URLComponents(string: location)?.queryItems?.first(where: { $0.name == "code" })?.value
+        let value = URLComponents(string: location)?.queryItems?.first(where: { $0.name == "code" })?.value
     else { throw TermAuthError.unknownRequest }
     return value
 }
 
 func write(_ values: [String], to name: String) throws {
-    try (values.joined(separator: "\n") + "\n").write(toFile: (options.out as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
+    try (values.joined(separator: "\n") + "\n").write(
+        toFile: (options.out as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
 }
 
 let start = Date()
@@ -75,7 +76,8 @@ if options.codes > 0 {
         ("code_challenge", challenge), ("code_challenge_method", "S256"),
     ])
     let parked = try await termAuth.flow.park(first, origin: "bench")
-    let user = try await termAuth.flow.signIn(username: "bench", password: "bench password", for: try await termAuth.flow.pending(requestID: parked.request.id))
+    let user = try await termAuth.flow.signIn(
+        username: "bench", password: "bench password", for: try await termAuth.flow.pending(requestID: parked.request.id))
     var codes = [String](repeating: "", count: options.codes)
     // Written out in the order they were issued, as clients redeem them: seconds after issue,
     // while their rows are still warm. (Worker by worker, the benchmark jumped about the table.)
@@ -104,9 +106,10 @@ func insertTokens(_ count: Int, kind: Token.Kind, keep: Bool) async throws -> [S
         for _ in 0..<n {
             let value = RandomToken.sequentialSecret()
             if keep { kept.append(value) }
-            batch.append(Token(
-                hash: TokenHash(of: value), kind: kind, clientID: client.id, userID: nil, scopes: ScopeSet(["bench"]),
-                issuedAt: now, expiresAt: now + 30 * 24 * 3600, family: RandomToken.sequentialIdentifier()))
+            batch.append(
+                Token(
+                    hash: TokenHash(of: value), kind: kind, clientID: client.id, userID: nil, scopes: ScopeSet(["bench"]),
+                    issuedAt: now, expiresAt: now + 30 * 24 * 3600, family: RandomToken.sequentialIdentifier()))
         }
         try await termAuth.store.insertTokens(batch, audit: nil)
         done += n
@@ -116,5 +119,9 @@ func insertTokens(_ count: Int, kind: Token.Kind, keep: Bool) async throws -> [S
 
 if options.refresh > 0 { try write(try await insertTokens(options.refresh, kind: .refresh, keep: true), to: "refresh.txt") }
 if options.filler > 0 { _ = try await insertTokens(options.filler, kind: .access, keep: false) }
-FileHandle.standardError.write(Data(String(format: "seeded %d codes, %d refresh tokens, %d filler tokens in %.1f s\n",
-                                            options.codes, options.refresh, options.filler, Date().timeIntervalSince(start)).utf8))
+FileHandle.standardError.write(
+    Data(
+        String(
+            format: "seeded %d codes, %d refresh tokens, %d filler tokens in %.1f s\n",
+            options.codes, options.refresh, options.filler, Date().timeIntervalSince(start)
+        ).utf8))

@@ -13,13 +13,14 @@ enum Deadline {
                 do { result = .success(try await work()) } catch { result = .failure(error) }
                 race.finish(with: result)
             }
-            race.arm(Task {
-                try await Task.sleep(for: limit)
-                // Cancelling gives up a connection lease still waited for; a query already
-                // sent runs on, its answer dropped.
-                worker.cancel()
-                race.finish(with: .failure(TermAuthError.storage("PostgreSQL did not answer within \(limit)")))
-            })
+            race.arm(
+                Task {
+                    try await Task.sleep(for: limit)
+                    // Cancelling gives up a connection lease still waited for; a query already
+                    // sent runs on, its answer dropped.
+                    worker.cancel()
+                    race.finish(with: .failure(TermAuthError.storage("PostgreSQL did not answer within \(limit)")))
+                })
         }
     }
 }

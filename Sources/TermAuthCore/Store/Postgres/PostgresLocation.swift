@@ -16,7 +16,10 @@ import PostgresNIO
 public struct PostgresLocation: Sendable, Equatable {
     /// As libpq: `prefer` and `require` encrypt without checking the server's certificate
     /// (they stop eavesdroppers, not impostors); `verify-full` checks it and its host name.
-    public enum TLSMode: String, Sendable { case disable, prefer, require, verifyFull = "verify-full" }
+    public enum TLSMode: String, Sendable {
+        case disable, prefer, require
+        case verifyFull = "verify-full"
+    }
 
     public var host: String
     public var port: Int
@@ -38,7 +41,9 @@ public struct PostgresLocation: Sendable, Equatable {
         }
         let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
         for key in query.keys where !["sslmode", "sslrootcert", "host", "schema", "passfile"].contains(key) {
-            throw .configuration("PostgreSQL URL: unsupported parameter \"\(Sanitized.line(key, limit: 40))\" (supported: sslmode, sslrootcert, host, passfile, schema)")
+            throw .configuration(
+                "PostgreSQL URL: unsupported parameter \"\(Sanitized.line(key, limit: 40))\" (supported: sslmode, sslrootcert, host, passfile, schema)"
+            )
         }
         socketDirectory = query["host"].flatMap { $0.hasPrefix("/") ? $0 : nil }
         host = url.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
@@ -61,7 +66,8 @@ public struct PostgresLocation: Sendable, Equatable {
         // Off the machine, the default is encryption: a password and every token would otherwise cross the network in clear.
         let mode = query["sslmode"] ?? (socketDirectory != nil || Self.isLoopback(host) ? "disable" : "require")
         guard let tls = TLSMode(rawValue: mode) else {
-            throw .configuration("PostgreSQL URL: sslmode must be disable, prefer, require or verify-full, not \"\(Sanitized.line(mode, limit: 40))\"")
+            throw .configuration(
+                "PostgreSQL URL: sslmode must be disable, prefer, require or verify-full, not \"\(Sanitized.line(mode, limit: 40))\"")
         }
         self.tls = tls
         rootCertificate = query["sslrootcert"]

@@ -101,6 +101,7 @@ extension AuditEvent {
 
 extension AttemptCounter {
     init(pg r: PGRow) throws {
-        self.init(count: Int(try r.value("count", as: Int64.self)), windowStart: try r.value("window_start"), lockedUntil: try r.value("locked_until"))
+        self.init(
+            count: Int(try r.value("count", as: Int64.self)), windowStart: try r.value("window_start"), lockedUntil: try r.value("locked_until"))
     }
 }

@@ -18,7 +18,8 @@ extension PostgresStore {
             let (next, result) = change(current)
             if next != current {
                 if let next {
-                    try await c.rows("""
+                    try await c.rows(
+                        """
                         INSERT INTO attempts(key, count, window_start, locked_until)
                         VALUES (\(key), \(Int64(next.count)), \(next.windowStart), \(next.lockedUntil))
                         ON CONFLICT (key) DO UPDATE SET count = EXCLUDED.count, window_start = EXCLUDED.window_start,

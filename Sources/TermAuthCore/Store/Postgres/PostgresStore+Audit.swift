@@ -7,7 +7,8 @@ extension PostgresStore {
     }
 
     static func insert(_ e: AuditEvent, _ c: PostgresConnection) async throws {
-        try await c.rows("""
+        try await c.rows(
+            """
             INSERT INTO audit(at, kind, client_id, username, detail, origin)
             VALUES (\(e.at), \(e.kind.rawValue), \(e.clientID), \(e.username), \(e.detail), \(e.origin))
             """)

@@ -4,7 +4,8 @@ import PostgresNIO
 extension PostgresStore {
     public func insertClient(_ client: Client, audit: AuditEvent?) async throws {
         try await transaction("client \(client.id)", audited: { audit }) { c in
-            try await c.rows("""
+            try await c.rows(
+                """
                 INSERT INTO clients(id, name, secret, redirect_uris, grant_types, scopes, require_pkce, allow_plain_pkce, created_at, may_introspect)
                 VALUES (\(client.id), \(client.name), \(client.secret?.encoded), \(client.redirectURIs.joined(separator: "\n")),
                     \(client.grantTypes.map(\.rawValue).joined(separator: " ")), \(client.scopes.joined(separator: " ")),
@@ -15,13 +16,15 @@ extension PostgresStore {
 
     public func updateClient(_ client: Client, audit: AuditEvent?) async throws -> Bool {
         try await transaction(audited: { $0 ? audit : nil }) { c in
-            try await !c.rows("""
-            UPDATE clients SET name = \(client.name), redirect_uris = \(client.redirectURIs.joined(separator: "\n")),
-                grant_types = \(client.grantTypes.map(\.rawValue).joined(separator: " ")), scopes = \(client.scopes.joined(separator: " ")),
-                require_pkce = \(client.requirePKCE), allow_plain_pkce = \(client.allowPlainPKCE), may_introspect = \(client.mayIntrospect)
-            WHERE id = \(client.id)
-            RETURNING 1
-            """).isEmpty
+            try await !c.rows(
+                """
+                UPDATE clients SET name = \(client.name), redirect_uris = \(client.redirectURIs.joined(separator: "\n")),
+                    grant_types = \(client.grantTypes.map(\.rawValue).joined(separator: " ")), scopes = \(client.scopes.joined(separator: " ")),
+                    require_pkce = \(client.requirePKCE), allow_plain_pkce = \(client.allowPlainPKCE), may_introspect = \(client.mayIntrospect)
+                WHERE id = \(client.id)
+                RETURNING 1
+                """
+            ).isEmpty
         }
     }
 

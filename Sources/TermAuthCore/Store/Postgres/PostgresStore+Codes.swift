@@ -3,7 +3,8 @@ import PostgresNIO
 
 extension PostgresStore {
     static func insert(_ code: AuthorizationCode, _ c: PostgresConnection) async throws {
-        try await c.rows("""
+        try await c.rows(
+            """
             INSERT INTO codes(hash, client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, issued_at, expires_at)
             VALUES (\(code.hash.bytes), \(code.clientID), \(code.userID), \(code.redirectURI), \(code.scopes.string), \(code.codeChallenge),
                 \(code.codeChallengeMethod?.rawValue), \(code.issuedAt), \(code.expiresAt))
@@ -28,7 +29,8 @@ extension PostgresStore {
             return .redeemed
         }
         guard try await !c.rows("SELECT 1 FROM codes WHERE hash = \(hash.bytes)").isEmpty else { return .unknown }
-        let revoked = try await c.rows("""
+        let revoked = try await c.rows(
+            """
             UPDATE tokens SET revoked = TRUE WHERE hash IN (
                 SELECT hash FROM tokens WHERE code_hash = \(hash.bytes) AND NOT revoked ORDER BY hash FOR UPDATE)
             RETURNING 1

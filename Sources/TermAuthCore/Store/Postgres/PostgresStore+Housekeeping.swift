@@ -6,23 +6,33 @@ extension PostgresStore {
         let limit = Int64(limit)
         return try await transaction { c in
             var counts = PurgeCounts()
-            counts.codes = try await c.rows("""
+            counts.codes = try await c.rows(
+                """
                 DELETE FROM codes WHERE hash IN (SELECT hash FROM codes WHERE expires_at < \(before) LIMIT \(limit)) RETURNING 1
-                """).count
-            counts.tokens = try await c.rows("""
+                """
+            ).count
+            counts.tokens = try await c.rows(
+                """
                 DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE expires_at < \(before) LIMIT \(limit)) RETURNING 1
-                """).count
-            counts.requests = try await c.rows("""
+                """
+            ).count
+            counts.requests = try await c.rows(
+                """
                 DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE expires_at < \(before) LIMIT \(limit)) RETURNING 1
-                """).count
-            counts.audit = try await c.rows("""
+                """
+            ).count
+            counts.audit = try await c.rows(
+                """
                 DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < \(auditBefore) ORDER BY at LIMIT \(limit)) RETURNING 1
-                """).count
-            counts.attempts = try await c.rows("""
+                """
+            ).count
+            counts.attempts = try await c.rows(
+                """
                 DELETE FROM attempts WHERE key IN (
                     SELECT key FROM attempts WHERE window_start < \(attemptsBefore) AND coalesce(locked_until, 0) < \(attemptsBefore) LIMIT \(limit))
                 RETURNING 1
-                """).count
+                """
+            ).count
             return counts
         }
     }

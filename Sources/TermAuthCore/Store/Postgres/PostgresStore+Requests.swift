@@ -10,7 +10,8 @@ extension PostgresStore {
             // Replicas park one at a time, so two of them cannot both take the last place.
             try await c.rows("SELECT pg_advisory_xact_lock(hashtext('termauth:park'))")
             try admit(try await Self.parkedCounts(c, clientID: r.clientID, source: r.source, now: r.createdAt))
-            try await c.rows("""
+            try await c.rows(
+                """
                 INSERT INTO requests(id, approval_hash, handle_hash, client_id, redirect_uri, response_type, scope, state,
                     code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval, redirect_uri_sent, source)
                 VALUES (\(r.id), \(approvalCode.bytes), \(handle.bytes), \(r.clientID), \(r.redirectURI), \(r.responseType.rawValue),
@@ -26,9 +27,11 @@ extension PostgresStore {
         let query: PostgresQuery
         switch scope {
         case .client(let id):
-            query = "SELECT count(*) AS n FROM (SELECT 1 FROM requests WHERE status = 'pending' AND expires_at > \(now) AND client_id = \(id) LIMIT \(limit)) AS p"
+            query =
+                "SELECT count(*) AS n FROM (SELECT 1 FROM requests WHERE status = 'pending' AND expires_at > \(now) AND client_id = \(id) LIMIT \(limit)) AS p"
         case .source(let source):
-            query = "SELECT count(*) AS n FROM (SELECT 1 FROM requests WHERE status = 'pending' AND expires_at > \(now) AND source = \(source) LIMIT \(limit)) AS p"
+            query =
+                "SELECT count(*) AS n FROM (SELECT 1 FROM requests WHERE status = 'pending' AND expires_at > \(now) AND source = \(source) LIMIT \(limit)) AS p"
         case .all:
             query = "SELECT count(*) AS n FROM (SELECT 1 FROM requests WHERE status = 'pending' AND expires_at > \(now) LIMIT \(limit)) AS p"
         }
@@ -36,11 +39,13 @@ extension PostgresStore {
     }
 
     static func parkedCounts(_ c: PostgresConnection, clientID: String, source: String, now: Int64) async throws -> ParkedCounts {
-        let row = try await c.rows("""
+        let row = try await c.rows(
+            """
             SELECT count(*) FILTER (WHERE client_id = \(clientID)) AS client, count(*) FILTER (WHERE source = \(source)) AS source,
                 count(*) AS total
             FROM requests WHERE status = 'pending' AND expires_at > \(now)
-            """).first
+            """
+        ).first
         return ParkedCounts(
             client: Int(try row?.value("client", as: Int64.self) ?? 0), source: Int(try row?.value("source", as: Int64.self) ?? 0),
             total: Int(try row?.value("total", as: Int64.self) ?? 0))
@@ -65,7 +70,8 @@ extension PostgresStore {
 
     public func decideRequest(_ d: RequestDecision, now: Int64) async throws -> Bool {
         try await transaction { c in
-            let decided = try await c.rows("""
+            let decided = try await c.rows(
+                """
                 UPDATE requests SET status = \(d.status.rawValue), user_id = \(d.userID), granted_scope = \(d.grantedScopes?.string),
                     decided_at = \(now)
                 WHERE id = \(d.requestID) AND status = 'pending' AND expires_at > \(now)
@@ -90,7 +96,8 @@ extension PostgresStore {
     }
 
     public func closeExpiredRequest(id: String, now: Int64) async throws -> Bool {
-        try await count("""
+        try await count(
+            """
             UPDATE requests SET status = 'delivered', decided_at = \(now)
             WHERE id = \(id) AND status = 'pending' AND expires_at <= \(now)
             RETURNING 1

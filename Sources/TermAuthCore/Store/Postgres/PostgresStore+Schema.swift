@@ -23,19 +23,22 @@ extension PostgresStore {
         return try await transaction(deadline: .seconds(60)) { c in
             try await c.rows("SELECT pg_advisory_xact_lock(hashtext(\(lockName)))")
             if let schema { try await c.rows("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)") }
-            try await c.rows("""
+            try await c.rows(
+                """
                 CREATE TABLE IF NOT EXISTS termauth_schema(
                     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
                 """)
             let current = try await Self.currentVersion(c)
             guard current <= PostgresSchema.latestVersion else {
                 throw TermAuthError.configuration(
-                    "\(redacted): the database schema is at version \(current), newer than this termauth knows (\(PostgresSchema.latestVersion)); run a newer termauth")
+                    "\(redacted): the database schema is at version \(current), newer than this termauth knows (\(PostgresSchema.latestVersion)); run a newer termauth"
+                )
             }
             var applied: [Int] = []
             for migration in PostgresSchema.migrations where migration.version > current {
                 for statement in migration.sql { try await c.rows(PostgresQuery(unsafeSQL: statement)) }
-                try await c.rows("""
+                try await c.rows(
+                    """
                     INSERT INTO termauth_schema(version, name, applied_at)
                     VALUES (\(Int32(migration.version)), \(migration.name), \(Timestamp.now()))
                     """)

@@ -5,7 +5,8 @@ extension PostgresStore {
     public func saveScope(_ scope: Scope) async throws {
         let translations = String(decoding: try JSONEncoder().encode(scope.translations), as: UTF8.self)
         try await run { c in
-            try await c.rows("""
+            try await c.rows(
+                """
                 INSERT INTO scopes(name, description, translations, required)
                 VALUES (\(scope.name), \(scope.description), \(translations), \(scope.required))
                 ON CONFLICT (name) DO UPDATE SET description = EXCLUDED.description,

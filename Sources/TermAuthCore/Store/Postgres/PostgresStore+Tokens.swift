@@ -12,12 +12,13 @@ extension PostgresStore {
             rows.append("(" + (1...11).map { "$\(first + $0)" }.joined(separator: ", ") + ")")
             try binds.append(t)
         }
-        try await c.rows(PostgresQuery(
-            unsafeSQL: """
-                INSERT INTO tokens(hash, kind, client_id, user_id, scope, issued_at, expires_at, family, code_hash, revoked, used)
-                VALUES \(rows.joined(separator: ", "))
-                """,
-            binds: binds))
+        try await c.rows(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO tokens(hash, kind, client_id, user_id, scope, issued_at, expires_at, family, code_hash, revoked, used)
+                    VALUES \(rows.joined(separator: ", "))
+                    """,
+                binds: binds))
     }
 
     public func insertTokens(_ tokens: [Token], audit: AuditEvent?) async throws {
@@ -44,7 +45,8 @@ extension PostgresStore {
 
     private static func rotate(_ hash: TokenHash, now: Int64, issuing tokens: [Token], _ c: PostgresConnection) async throws -> RefreshRotation {
         try await Self.serialise(on: hash, c)
-        let won = try await c.rows("""
+        let won = try await c.rows(
+            """
             UPDATE tokens SET used = TRUE
             WHERE hash = \(hash.bytes) AND kind = 'refresh' AND NOT used AND NOT revoked AND expires_at > \(now)
             RETURNING 1

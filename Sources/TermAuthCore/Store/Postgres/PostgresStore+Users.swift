@@ -4,7 +4,8 @@ import PostgresNIO
 extension PostgresStore {
     public func insertUser(_ user: User, audit: AuditEvent?) async throws {
         try await transaction("user \(user.username)", audited: { audit }) { c in
-            try await c.rows("""
+            try await c.rows(
+                """
                 INSERT INTO users(id, username, display_name, password_hash, created_at)
                 VALUES (\(user.id), \(user.username), \(user.displayName), \(user.passwordHash), \(user.createdAt))
                 """)

@@ -28,7 +28,8 @@ public enum SQLiteToPostgres {
             for table in tables {
                 let present = try await c.rows("SELECT count(*) AS n FROM \(unescaped: table)").first?.value("n", as: Int64.self) ?? 0
                 guard present == 0 else {
-                    throw TermAuthError.invalidArgument("\(destination.location.redacted): table \(table) already holds \(present) rows; copy into an empty database")
+                    throw TermAuthError.invalidArgument(
+                        "\(destination.location.redacted): table \(table) already holds \(present) rows; copy into an empty database")
                 }
             }
             var counts: [(String, Int)] = []
@@ -51,11 +52,13 @@ public enum SQLiteToPostgres {
     }
 
     private static func columnTypes(_ table: String, _ c: PostgresConnection) async throws -> [String: String] {
-        let rows = try await c.rows("""
+        let rows = try await c.rows(
+            """
             SELECT column_name, data_type FROM information_schema.columns
             WHERE table_schema = current_schema() AND table_name = \(table)
             """)
-        return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.value("column_name", as: String.self), try $0.value("data_type", as: String.self)) })
+        return Dictionary(
+            uniqueKeysWithValues: try rows.map { (try $0.value("column_name", as: String.self), try $0.value("data_type", as: String.self)) })
     }
 
     private static func insert(_ table: String, _ rows: ArraySlice<[(String, DatabaseValue)]>, types: [String: String]) throws -> PostgresQuery {

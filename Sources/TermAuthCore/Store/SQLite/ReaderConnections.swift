@@ -38,7 +38,10 @@ final class ReaderConnections: Sendable {
     }
 
     private func lease() throws -> DatabaseQueue? {
-        enum Lease { case idle(DatabaseQueue), open, none }
+        enum Lease {
+            case idle(DatabaseQueue)
+            case open, none
+        }
         let lease = connections.withLock { c -> Lease in
             if let connection = c.idle.popLast() { return .idle(connection) }
             guard c.opened < limit else { return .none }

@@ -2,6 +2,8 @@ import GRDB
 
 /// Versioned schema. Append a migration; never edit a shipped one.
 enum SQLiteSchema {
+    // Shipped migrations stay as they were applied, layout included.
+    // swift-format-ignore
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

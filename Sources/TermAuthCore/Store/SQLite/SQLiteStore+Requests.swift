@@ -43,7 +43,8 @@ extension SQLiteStore {
             let arguments: StatementArguments = value.map { [now, $0] } ?? [now]
             return try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0
         }
-        return ParkedCounts(client: try count(" AND client_id = ?", clientID), source: try count(" AND source = ?", source), total: try count("", nil))
+        return ParkedCounts(
+            client: try count(" AND client_id = ?", clientID), source: try count(" AND source = ?", source), total: try count("", nil))
     }
 
     func request(where column: String, _ value: some DatabaseValueConvertible & Sendable) async throws -> AuthorizationRequest? {

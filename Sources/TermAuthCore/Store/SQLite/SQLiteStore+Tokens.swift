@@ -3,10 +3,11 @@ import GRDB
 
 extension SQLiteStore {
     static func insert(_ tokens: [Token], _ db: Database) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO tokens(hash, kind, client_id, user_id, scope, issued_at, expires_at, family, code_hash, revoked, used)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO tokens(hash, kind, client_id, user_id, scope, issued_at, expires_at, family, code_hash, revoked, used)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         for t in tokens {
             try statement.execute(arguments: [
                 t.hash.bytes, t.kind.rawValue, t.clientID, t.userID, t.scopes.string, t.issuedAt, t.expiresAt,
@@ -35,16 +36,18 @@ extension SQLiteStore {
     }
 
     private static func rotate(_ hash: TokenHash, now: Int64, issuing tokens: [Token], _ db: Database) throws -> RefreshRotation {
-        try db.cachedStatement(sql: """
-            UPDATE tokens SET used = 1
-            WHERE hash = ? AND kind = 'refresh' AND used = 0 AND revoked = 0 AND expires_at > ?
-            """).execute(arguments: [hash.bytes, now])
+        try db.cachedStatement(
+            sql: """
+                UPDATE tokens SET used = 1
+                WHERE hash = ? AND kind = 'refresh' AND used = 0 AND revoked = 0 AND expires_at > ?
+                """
+        ).execute(arguments: [hash.bytes, now])
         if db.changesCount > 0 {
             try Self.insert(tokens, db)
             return .rotated
         }
         let row = try Row.fetchOne(db, sql: "SELECT family, used FROM tokens WHERE hash = ? AND kind = 'refresh'", arguments: [hash.bytes])
-        guard let row, (row["used"] as Bool) else { return .invalid }
+        guard let row, row["used"] as Bool else { return .invalid }
         try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE family = ? AND revoked = 0", arguments: [row["family"] as String])
         return .reused(revokedTokens: db.changesCount)
     }

@@ -75,7 +75,9 @@ public final class SQLiteStore: Store {
     func run<T: Sendable>(_ what: String = "", _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await writer.write(body)
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+        } catch let error as DatabaseError
+            where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+        {
             throw TermAuthError.duplicate(what)
         } catch let error as DatabaseError {
             throw TermAuthError.storage(Self.describe(error))
