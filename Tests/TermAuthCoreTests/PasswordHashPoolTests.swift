@@ -28,7 +28,7 @@ import Testing
 
     @Test func workRunsOffTheCallersThread() async throws {
         let pool = PasswordHashPool(threads: 1, queue: 4)
-        let name = try await pool.run { Thread.current.name ?? "" }
+        let name = try await pool.run { PasswordHashPool.nameOfThisThread() }
         #expect(name.hasPrefix("termauth-hash-"))
     }
 }

@@ -18,8 +18,9 @@ public final class PasswordHashPool: @unchecked Sendable {
         idle = 0
         for i in 0..<max(1, threads) {
             let thread = Thread { [unowned self] in
-                // Named from inside: on Linux a name set before start does not reach the thread.
-                Thread.current.name = "termauth-hash-\(i)"
+                // Named from inside, in the kernel: on Linux a name set before start does not reach
+                // the thread, and `Thread.current` may not yet be this thread's object here.
+                Self.nameThisThread("termauth-hash-\(i)")
                 self.work()
             }
             thread.start()
@@ -52,6 +53,30 @@ public final class PasswordHashPool: @unchecked Sendable {
             condition.signal()
             condition.unlock()
         }
+    }
+
+    /// Seen in `top -H`, `ps -L` and crash reports. Written to /proc: Glibc's overlay does not
+    /// offer pthread_setname_np, and the kernel keeps at most 15 bytes.
+    static func nameThisThread(_ name: String) {
+        #if os(Linux)
+        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        if fd >= 0 {
+            let bytes = Array(name.utf8.prefix(15))
+            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+        #endif
+        Thread.current.name = name
+    }
+
+    /// The kernel's name of the calling thread.
+    static func nameOfThisThread() -> String {
+        #if os(Linux)
+        if let comm = try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) {
+            return comm.trimmingCharacters(in: .newlines)
+        }
+        #endif
+        return Thread.current.name ?? ""
     }
 
     private func work() {
