@@ -65,7 +65,7 @@ public struct AuthorizationFlow: Sendable {
             }
             do {
                 try await store.insertRequest(
-                    request, approvalCode: TokenHash(of: code), handle: TokenHash(of: handle), audit: parked, admit: admit)
+                    Parking(request: request, approvalCode: TokenHash(of: code), handle: TokenHash(of: handle), audit: parked, admit: admit))
             } catch TermAuthError.duplicate {
                 continue
             }

@@ -71,12 +71,7 @@ public final class CachingStore: Store {
         try await base.updatePassword(userID: userID, hash: hash, audit: audit)
     }
 
-    public func insertRequest(
-        _ request: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?,
-        admit: @escaping @Sendable (ParkedCounts) throws -> Void
-    ) async throws {
-        try await base.insertRequest(request, approvalCode: approvalCode, handle: handle, audit: audit, admit: admit)
-    }
+    public func insertRequest(_ parking: Parking) async throws { try await base.insertRequest(parking) }
     public func parkedCount(_ scope: ParkedScope, now: Int64, upTo limit: Int) async throws -> Int {
         try await base.parkedCount(scope, now: now, upTo: limit)
     }

@@ -1,11 +1,6 @@
 public protocol RequestStore: Sendable {
     /// Parks a request; fails with `.duplicate` when the approval code is already in use.
-    /// `admit` sees how many undecided requests there are, counted in the same transaction,
-    /// and throws to refuse; `audit` is written in that transaction too (one commit per parked request).
-    func insertRequest(
-        _ request: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?,
-        admit: @escaping @Sendable (ParkedCounts) throws -> Void
-    ) async throws
+    func insertRequest(_ parking: Parking) async throws
     /// Undecided, unexpired requests in `scope`, counted up to `limit` at most: a count near a
     /// bound of thousands costs no more than the bound.
     func parkedCount(_ scope: ParkedScope, now: Int64, upTo limit: Int) async throws -> Int
@@ -49,6 +44,17 @@ public struct RequestDecision: Sendable {
         self.remember = remember
         self.audit = audit
     }
+}
+
+/// A request to park, with what is stored beside it.
+public struct Parking: Sendable {
+    public var request: AuthorizationRequest
+    public var approvalCode: TokenHash
+    public var handle: TokenHash
+    /// Written in the parking's transaction (one commit per parked request).
+    public var audit: AuditEvent?
+    /// Sees how many undecided requests there are, counted in the same transaction, and throws to refuse.
+    public var admit: @Sendable (ParkedCounts) throws -> Void
 }
 
 /// What a parking bound counts over.

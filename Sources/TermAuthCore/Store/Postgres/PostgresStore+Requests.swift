@@ -2,23 +2,21 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore {
-    public func insertRequest(
-        _ r: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?,
-        admit: @escaping @Sendable (ParkedCounts) throws -> Void
-    ) async throws {
+    public func insertRequest(_ p: Parking) async throws {
+        let r = p.request
         try await transaction("approval code") { c in
             // Replicas park one at a time, so two of them cannot both take the last place.
             try await c.rows("SELECT pg_advisory_xact_lock(hashtext('termauth:park'))")
-            try admit(try await Self.parkedCounts(c, clientID: r.clientID, source: r.source, now: r.createdAt))
+            try p.admit(try await Self.parkedCounts(c, clientID: r.clientID, source: r.source, now: r.createdAt))
             try await c.rows(
                 """
                 INSERT INTO requests(id, approval_hash, handle_hash, client_id, redirect_uri, response_type, scope, state,
                     code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval, redirect_uri_sent, source)
-                VALUES (\(r.id), \(approvalCode.bytes), \(handle.bytes), \(r.clientID), \(r.redirectURI), \(r.responseType.rawValue),
+                VALUES (\(r.id), \(p.approvalCode.bytes), \(p.handle.bytes), \(r.clientID), \(r.redirectURI), \(r.responseType.rawValue),
                     \(r.scopes.string), \(r.state), \(r.codeChallenge), \(r.codeChallengeMethod?.rawValue), \(r.origin), \(r.createdAt),
                     \(r.expiresAt), \(r.status.rawValue), \(r.pollInterval), \(r.redirectURISent), \(r.source))
                 """)
-            if let audit { try await Self.insert(audit, c) }
+            if let audit = p.audit { try await Self.insert(audit, c) }
         }
     }
 

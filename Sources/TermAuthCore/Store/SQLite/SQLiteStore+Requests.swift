@@ -2,13 +2,11 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func insertRequest(
-        _ r: AuthorizationRequest, approvalCode: TokenHash, handle: TokenHash, audit: AuditEvent?,
-        admit: @escaping @Sendable (ParkedCounts) throws -> Void
-    ) async throws {
+    public func insertRequest(_ p: Parking) async throws {
+        let r = p.request
         try await run("approval code") { db in
             // Counted again inside the write: the single writer makes count-then-insert atomic.
-            try admit(try Self.parkedCounts(db, clientID: r.clientID, source: r.source, now: r.createdAt))
+            try p.admit(try Self.parkedCounts(db, clientID: r.clientID, source: r.source, now: r.createdAt))
             try db.cachedStatement(
                 sql: """
                     INSERT INTO requests(id, approval_hash, handle_hash, client_id, redirect_uri, response_type, scope, state,
@@ -17,11 +15,11 @@ extension SQLiteStore {
                     """
             ).execute(
                 arguments: [
-                    r.id, approvalCode.bytes, handle.bytes, r.clientID, r.redirectURI, r.responseType.rawValue, r.scopes.string,
+                    r.id, p.approvalCode.bytes, p.handle.bytes, r.clientID, r.redirectURI, r.responseType.rawValue, r.scopes.string,
                     r.state, r.codeChallenge, r.codeChallengeMethod?.rawValue, r.origin, r.createdAt, r.expiresAt, r.status.rawValue,
                     r.pollInterval, r.redirectURISent, r.source,
                 ])
-            if let audit { try Self.insert(audit, db) }
+            if let audit = p.audit { try Self.insert(audit, db) }
         }
     }
 
