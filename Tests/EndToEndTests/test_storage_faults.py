@@ -367,7 +367,9 @@ def test_read_only_tmpfs(termauth, tmp_path):
 
 
 def test_filesystem_turning_read_only_under_the_server(termauth, tmp_path):
-    with ext4_on_loop(tmp_path / "fs", tmp_path / "ext4.img") as fs:
+    # Room for the WAL a hammering burst leaves before its checkpoint (up to 40 MB, see
+    # SQLiteStore): on 16 MB the restarted server could find the disk full, not read-only.
+    with ext4_on_loop(tmp_path / "fs", tmp_path / "ext4.img", size_mb=128) as fs:
         trigger = Path("/sys/fs/ext4") / Path(block_device(fs)).name / "trigger_fs_error"
         if not trigger.exists():
             pytest.skip(f"{trigger} missing: this kernel cannot inject an ext4 error")
