@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-ssh.git", from: "0.15.1"),
         // Already built for HummingbirdTesting; replaces URLSession (see DemoHTTP).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
@@ -44,6 +45,20 @@ let package = Package(
             swiftSettings: strict
         ),
         .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
+        .systemLibrary(name: "CPseudoTerminal", path: "Sources/CPseudoTerminal"),
+        .target(
+            name: "TermAuthSSH",
+            dependencies: [
+                "TermAuthCore",
+                "CPseudoTerminal",
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "TermAuthConsole",
             dependencies: [
@@ -89,6 +104,7 @@ let package = Package(
                 "TermAuthServer",
                 "TermAuthConsole",
                 "TermAuthDemo",
+                "TermAuthSSH",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -7,7 +7,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 sudo=""
 [[ $(id -u) == 0 ]] || sudo="sudo"
 
-packages=(libncursesw5-dev libsqlite3-dev tmux curl git git-credential-oauth wrk python3 python3-venv postgresql nginx-light)
+packages=(libncursesw5-dev libsqlite3-dev tmux curl git git-credential-oauth wrk python3 python3-venv postgresql nginx-light openssh-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

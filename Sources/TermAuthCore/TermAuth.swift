@@ -10,6 +10,9 @@ public struct TermAuth: Sendable {
     public let settings: Settings
     public let clock: any WallClock
     let approvalCodes: ApprovalCodes
+    /// The installation's local key (the approval key file): approval codes, key wrapping and
+    /// session tickets each derive their own key from it.
+    let localKey: Data
     /// Built once: they hold one handler per registered grant and response type.
     public let flow: AuthorizationFlow
     public let tokens: TokenEndpoint
@@ -22,6 +25,7 @@ public struct TermAuth: Sendable {
         self.settings = settings
         self.clock = clock
         self.approvalCodes = approvalCodes
+        self.localKey = approvalKey
         flow = AuthorizationFlow(store: store, settings: settings, clock: clock, approvalCodes: approvalCodes, signIn: signIn)
         tokens = TokenEndpoint(
             store: store, context: GrantContext(settings: settings, clock: clock),
@@ -57,5 +61,7 @@ public struct TermAuth: Sendable {
     public var introspection: TokenIntrospection { TokenIntrospection(store: store, clock: clock) }
     public var revocation: TokenRevocation { TokenRevocation(store: store, clock: clock) }
     public var housekeeping: Housekeeping { Housekeeping(store: store, clock: clock, settings: settings) }
+    public var keyWrap: KeyWrap { KeyWrap(localKey: localKey) }
+    public var sessionTickets: SessionTickets { SessionTickets(store: store, clock: clock, localKey: localKey) }
     public var admin: Administration { Administration(store: store, settings: settings, clock: clock) }
 }

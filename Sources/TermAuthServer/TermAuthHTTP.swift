@@ -7,15 +7,16 @@ import TermAuthCore
 
 /// The HTTP front end over the core.
 public enum TermAuthHTTP {
-    public static func buildRouter(_ termAuth: TermAuth, issuer: IssuerURL) -> Router<TermAuthRequestContext> {
+    /// `sshCommand`: how people reach the SSH front end (`ssh -p PORT HOST`), which the pages name when it runs.
+    public static func buildRouter(_ termAuth: TermAuth, issuer: IssuerURL, sshCommand: String? = nil) -> Router<TermAuthRequestContext> {
         let router = Router(context: TermAuthRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: OAuthErrorMiddleware())
-        AuthorizeRoutes(termAuth: termAuth, issuer: issuer).register(on: router)
+        AuthorizeRoutes(termAuth: termAuth, issuer: issuer, sshCommand: sshCommand).register(on: router)
         TokenRoute(termAuth: termAuth).register(on: router)
         ResourceRoute(termAuth: termAuth).register(on: router)
         MetadataRoute(termAuth: termAuth, issuer: issuer).register(on: router)
-        DeviceRoutes(termAuth: termAuth, issuer: issuer).register(on: router)
+        DeviceRoutes(termAuth: termAuth, issuer: issuer, sshCommand: sshCommand).register(on: router)
         IntrospectionRoutes(termAuth: termAuth, issuer: issuer).register(on: router)
         OpenAPIRoute().register(on: router)
         return router
@@ -24,7 +25,7 @@ public enum TermAuthHTTP {
     /// The server application. `onListening` receives the bound `http://HOST:PORT`.
     /// With `settings.tlsCertificateFile` and `tlsKeyFile` it serves HTTPS only, and every URL it announces is https.
     public static func buildApplication(
-        _ termAuth: TermAuth, host: String, port: Int, logger: Logger,
+        _ termAuth: TermAuth, host: String, port: Int, logger: Logger, sshCommand: String? = nil,
         onListening: @escaping @Sendable (String) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let settings = termAuth.settings
@@ -38,7 +39,7 @@ public enum TermAuthHTTP {
             server = try .tls(server, tlsConfiguration: TLSFiles.configuration(certificate: cert, key: key))
         }
         return Application(
-            router: buildRouter(termAuth, issuer: issuer),
+            router: buildRouter(termAuth, issuer: issuer, sshCommand: sshCommand),
             server: server,
             configuration: .init(
                 address: .hostname(host, port: port), serverName: "TermAuth",

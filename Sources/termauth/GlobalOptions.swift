@@ -29,6 +29,14 @@ struct GlobalOptions: ParsableArguments {
         return (dataHome as NSString).appendingPathComponent("termauth")
     }
 
+    /// The SSH host key: `[ssh] host_key_file`, else beside the SQLite file, else (PostgreSQL) in
+    /// the data directory, where every replica on a machine shares it.
+    func sshHostKeyPath(_ settings: Settings) -> String {
+        if let configured = settings.ssh.hostKeyFile { return configured }
+        if PostgresLocation.isPostgresURL(databasePath) { return (Self.dataDirectory as NSString).appendingPathComponent("ssh_host_ed25519_key") }
+        return databasePath + ".ssh_host_ed25519_key"
+    }
+
     func settings() throws -> Settings {
         guard let config else { return Settings() }
         return try SettingsFile.load(path: config)

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TermAuthCore
+import TermAuthSSH
 import TermAuthServer
 
 struct ServeCommand: AsyncParsableCommand {
@@ -26,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.")
     var tlsKey: String?
 
+    @Option(help: "Also serve the terminal UI over SSH on this port; 0 picks a free one (default: [ssh] port, else off).")
+    var sshPort: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -40,6 +44,10 @@ struct ServeCommand: AsyncParsableCommand {
         let host = self.host ?? settings.host
         let port = self.port ?? settings.port
         guard (0...65535).contains(port) else { throw TermAuthError.invalidArgument("--port must be 0 to 65535") }
+        if let sshPort {
+            guard (0...65535).contains(sshPort) else { throw TermAuthError.invalidArgument("--ssh-port must be 0 to 65535") }
+            settings.ssh.port = sshPort
+        }
 
         let level = logLevel
         LoggingSystem.bootstrap { label in
@@ -54,11 +62,16 @@ struct ServeCommand: AsyncParsableCommand {
             Output.notice("updated client \(clientID) to match the settings file: \(changes.joined(separator: ", "))")
         }
         for conflict in declared.conflicts { Output.notice("warning: \(conflict)") }
+        let ssh = try await startSSH(termAuth, settings: settings, host: host)
+        defer { if let ssh { Task { await ssh.close() } } }
         let app = try TermAuthHTTP.buildApplication(
             termAuth, host: host, port: port, logger: Logger(label: "termauth"),
+            sshCommand: ssh.map { settings.ssh.command(listeningHost: host, port: $0.port) },
             onListening: { url in
-                // write(2) directly: scripts wait for this line, and stdio would buffer it in a pipe.
-                FileHandle.standardOutput.write(Data("listening on \(url)\n".utf8))
+                // write(2) directly: scripts wait for these lines, and stdio would buffer them in a pipe.
+                var lines = "listening on \(url)\n"
+                if let ssh { lines += "ssh listening on \(Self.hostPort(ssh.host, ssh.port)) (host key \(ssh.fingerprint))\n" }
+                FileHandle.standardOutput.write(Data(lines.utf8))
             })
         // Expiry housekeeping, once a minute, for as long as the server runs.
         let housekeeping = Task {
@@ -78,6 +91,36 @@ struct ServeCommand: AsyncParsableCommand {
         defer { housekeeping.cancel() }
         try await app.runService()
     }
+}
+
+extension ServeCommand {
+    /// The SSH front end when `[ssh] port` or `--ssh-port` asks for it. Each session's screens
+    /// run in a child: this very binary, told where the store is.
+    private func startSSH(_ termAuth: TermAuth, settings: Settings, host: String) async throws -> SSHFrontEnd? {
+        guard let port = settings.ssh.port else { return nil }
+        let hostKey = try HostKey.loadOrCreate(path: global.sshHostKeyPath(settings), wrap: termAuth.keyWrap)
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var arguments = ["ssh-session"]
+        if let config = global.config { arguments += ["--config", Self.absolute(config)] }
+        var environment = [
+            "TERMAUTH_DB": PostgresLocation.isPostgresURL(global.databasePath) ? global.databasePath : Self.absolute(global.databasePath)
+        ]
+        for name in ["HOME", "XDG_DATA_HOME", "TERMAUTH_THEME", "PATH"] {
+            if let value = ProcessInfo.processInfo.environment[name] { environment[name] = value }
+        }
+        let frontEnd = try await SSHFrontEnd.start(
+            termAuth: termAuth, settings: settings.ssh, host: host, port: port, hostKey: hostKey,
+            launcher: SessionLauncher(
+                executable: executable, arguments: arguments, environment: environment, settings: settings.ssh, listeningHost: host),
+            logger: Logger(label: "termauth.ssh"))
+        return frontEnd
+    }
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    static func hostPort(_ host: String, _ port: Int) -> String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -11,8 +11,8 @@ struct Termauth: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ServeCommand.self, ClientCommand.self, UserCommand.self, ScopeCommand.self, RequestsCommand.self,
             ApproveCommand.self, AuthorizeCommand.self, ConsoleCommand.self, DeviceCommand.self, TokenCommand.self, ConsentCommand.self,
-            AuditCommand.self,
-            MigrateCommand.self,
+            AuditCommand.self, SSHCommand.self,
+            MigrateCommand.self, SSHSessionCommand.self,
         ])
 
     static func main() async {

@@ -4,7 +4,7 @@ import TermAuthCore
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Manage resource owners (people who sign in).",
-        subcommands: [Add.self, List.self, Remove.self, Passwd.self])
+        subcommands: [Add.self, List.self, Remove.self, Passwd.self, SetCommand.self, UserKeyCommand.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user.")
@@ -12,11 +12,12 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "Username.") var username: String
         @Option(help: "Name shown to the user.") var displayName: String?
         @Flag(help: "Read the password from standard input (one line).") var passwordStdin = false
+        @Flag(help: "May open the operator console over SSH (after signing in with a registered key).") var `operator` = false
 
         func run() async throws {
             let termAuth = try await global.open()
             let password = try PasswordInput.read(fromStdin: passwordStdin, prompt: "Password for \(username): ", confirm: true)
-            let user = try await termAuth.admin.addUser(username: username, displayName: displayName, password: password)
+            let user = try await termAuth.admin.addUser(username: username, displayName: displayName, password: password, isOperator: `operator`)
             Output.line("added user \(Output.safe(user.username))")
         }
     }
@@ -31,13 +32,21 @@ struct UserCommand: AsyncParsableCommand {
             var rows: [(user: User, lockedUntil: Int64?)] = []
             for user in try await termAuth.store.users() { rows.append((user, try await termAuth.admin.lockedUntil(username: user.username))) }
             if json {
-                Output.json(rows.map { UserSummary(username: $0.user.username, display_name: $0.user.displayName, locked: $0.lockedUntil != nil) })
+                Output.json(
+                    rows.map {
+                        UserSummary(
+                            username: $0.user.username, display_name: $0.user.displayName, locked: $0.lockedUntil != nil, operator: $0.user.isOperator
+                        )
+                    })
                 return
             }
             Output.table(
-                ["USERNAME", "NAME", "STATUS"],
+                ["USERNAME", "NAME", "STATUS", "ROLE"],
                 rows.map { row in
-                    [row.user.username, row.user.displayName, row.lockedUntil.map { "locked until \(Output.date($0))" } ?? "active"]
+                    [
+                        row.user.username, row.user.displayName, row.lockedUntil.map { "locked until \(Output.date($0))" } ?? "active",
+                        row.user.isOperator ? "operator" : "",
+                    ]
                 })
         }
     }
@@ -68,8 +77,25 @@ struct UserCommand: AsyncParsableCommand {
     }
 }
 
+extension UserCommand {
+    struct SetCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Change a user's display name or operator mark.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Username.") var username: String
+        @Option(help: "Name shown to the user.") var displayName: String?
+        @Flag(inversion: .prefixedNo, help: "May open the operator console over SSH (after signing in with a registered key).")
+        var `operator`: Bool?
+
+        func run() async throws {
+            let user = try await global.open().admin.updateUser(username: username, displayName: displayName, isOperator: `operator`)
+            Output.line("updated user \(Output.safe(user.username))\(user.isOperator ? " (operator)" : "")")
+        }
+    }
+}
+
 struct UserSummary: Encodable {
     let username: String
     let display_name: String
     let locked: Bool
+    let `operator`: Bool
 }

@@ -23,6 +23,8 @@ public struct ConsentScreen: Screen {
 
     let context: ApprovalContext
     let username: String
+    /// The SSH key the person signed in with, if they did not type a password.
+    public var key: String?
     var items: [Item]
     var remember = false
     var focus: Focus
@@ -84,6 +86,7 @@ public struct ConsentScreen: Screen {
             row: panel.row(5), column: x, role: .hint)
         let end = canvas.put("signed in as \(TextWidth.untrusted(username, width: max(8, w - 50))) · ", row: panel.row(6), column: x, role: .hint)
         canvas.put(ApprovalContext.warning, row: panel.row(6), column: end, role: .error)
+        if let key { canvas.put("with key \(TextWidth.untrusted(key, width: w - 9))", row: panel.row(7), column: x, role: .hint) }
 
         // Rows left for scopes between the header (8) and remember/buttons/hint (6 rows).
         let listTop = panel.row(8)

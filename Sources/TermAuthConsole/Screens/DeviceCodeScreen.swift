@@ -7,6 +7,9 @@ public struct DeviceCodeScreen: Screen {
     }
 
     var code = TextField()
+    /// What the code may belong to: a device (RFC 8628), or any parked request (over SSH,
+    /// where a browser's waiting page sends people too).
+    public var anyRequest = false
     public var message: String?
     /// A line for the person from the program that opened the screen (the demo says what its
     /// device shows); drawn where refusals go, and replaced by them.
@@ -22,7 +25,7 @@ public struct DeviceCodeScreen: Screen {
         case .escape: return .finish(.cancel)
         case .enter:
             guard !code.text.isEmpty else {
-                message = "Type the code your device shows."
+                message = anyRequest ? "Type the code you were shown." : "Type the code your device shows."
                 return .stay
             }
             return .finish(.submit(code.text))
@@ -40,12 +43,14 @@ public struct DeviceCodeScreen: Screen {
 
     public func view(size: Size, theme: Theme) -> Canvas {
         let (panel, blank) = Panel.make(
-            size: size, theme: theme, title: "TermAuth · Approve a device",
+            size: size, theme: theme, title: anyRequest ? "TermAuth · Approve" : "TermAuth · Approve a device",
             hint: "Enter continue · Esc cancel · Ctrl-C quit", preferredHeight: 14)
         guard let panel else { return blank }
         var canvas = panel.canvas
         let (x, w) = panel.inner
-        canvas.put("Type the code shown on your device.", row: panel.row(2), column: x, role: .title)
+        canvas.put(
+            anyRequest ? "Type the code shown on your device or on the browser's waiting page." : "Type the code shown on your device.",
+            row: panel.row(2), column: x, role: .title)
         canvas.put("It looks like BDWP-HQPK; case and dashes do not matter.", row: panel.row(3), column: x, role: .hint)
         let fieldX = x + 6
         canvas.put("Code", row: panel.row(5), column: x)

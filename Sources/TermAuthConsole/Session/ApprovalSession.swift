@@ -31,7 +31,10 @@ public struct ApprovalSession {
 
     /// With `confirm` (a request reached by its code rather than started here), the
     /// confirmation comes first, whatever consent is remembered.
-    public func run(_ pending: PendingAuthorization, username: String = "", confirm: Bool = false) async throws -> Result {
+    /// `signedIn`: who proved themselves already (an SSH key); no password is asked then.
+    public func run(_ pending: PendingAuthorization, username: String = "", confirm: Bool = false, signedIn: SignedInUser? = nil) async throws
+        -> Result
+    {
         if confirm {
             var screen = ApprovalConfirmScreen(pending: pending, now: flow.now)
             switch runner.run(&screen) {
@@ -42,6 +45,7 @@ public struct ApprovalSession {
             case .finish(.proceed): break
             }
         }
+        if let signedIn { return try await decide(pending, user: signedIn) }
         switch try await signIn(pending, username: username) {
         case .quit: return .quit
         case .cancelled: return .denied
@@ -89,6 +93,7 @@ public struct ApprovalSession {
             return .approved(try await flow.approve(pending, user: user, scopes: nil, remember: false, origin: origin))
         }
         var consent = ConsentScreen(pending: pending, username: user.user.username, language: language, now: flow.now)
+        consent.key = user.key
         switch runner.run(&consent) {
         case .quit: return .quit
         case .finish(.deny), .stay:

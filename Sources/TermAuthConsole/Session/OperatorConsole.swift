@@ -5,10 +5,13 @@ import TermAuthCore
 public struct OperatorConsole {
     let termAuth: TermAuth
     let runner: ScreenRunner
+    /// Where decisions are recorded as made: this terminal, or an SSH client's address.
+    let origin: String
 
-    public init(termAuth: TermAuth, runner: ScreenRunner) {
+    public init(termAuth: TermAuth, runner: ScreenRunner, origin: String = LocalOrigin.terminal) {
         self.termAuth = termAuth
         self.runner = runner
+        self.origin = origin
     }
 
     /// Until the operator quits.
@@ -45,7 +48,7 @@ public struct OperatorConsole {
         do {
             // Re-read: another console may have decided it meanwhile.
             let fresh = try await termAuth.flow.pending(requestID: pending.request.id)
-            switch try await ApprovalSession(flow: termAuth.flow, runner: runner).run(fresh, confirm: true) {
+            switch try await ApprovalSession(flow: termAuth.flow, runner: runner, origin: origin).run(fresh, confirm: true) {
             case .approved(let scopes): return "Approved \(fresh.approvalCode) for \(fresh.client.id): \(scopes.string)"
             case .denied: return "Denied \(fresh.approvalCode) for \(fresh.client.id)."
             case .quit: return "Left \(fresh.approvalCode) undecided."

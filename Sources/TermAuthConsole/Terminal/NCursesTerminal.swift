@@ -109,6 +109,9 @@ public final class NCursesTerminal: Terminal {
             var code: wint_t = 0
             let result = get_wch(&code)
             if result != ERR { return decode(result, code) }
+            // The terminal went away (an SSH connection dropped): leave as Ctrl-C does, deciding
+            // nothing, instead of spinning on a descriptor that reports an error at once.
+            if Self.isHungUp() { return .interrupt }
             var rows: Int32 = 0
             var columns: Int32 = 0
             if termauth_tty_size(&rows, &columns) == 0, rows != termauth_lines() || columns != termauth_cols() {
@@ -118,6 +121,11 @@ public final class NCursesTerminal: Terminal {
             waited += 200
             if let limit = timeoutMilliseconds, waited >= limit { return nil }
         }
+    }
+
+    private static func isHungUp() -> Bool {
+        var input = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        return poll(&input, 1, 0) > 0 && input.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
     }
 
     private func decode(_ result: Int32, _ code: wint_t) -> Key? {

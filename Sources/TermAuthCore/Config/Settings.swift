@@ -17,6 +17,7 @@ public struct Settings: Sendable, Equatable {
     public var lifetimes = Lifetimes()
     public var security = Security()
     public var limits = Limits()
+    public var ssh = SSH()
     /// Audit rows older than this are purged by housekeeping.
     public var auditRetainDays: Int64 = 90
     public var resourceScope = "profile"

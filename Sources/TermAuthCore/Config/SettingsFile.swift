@@ -22,7 +22,8 @@ public enum SettingsFile {
         let reader = Reader(source: source)
         var settings = Settings()
         try reader.checkKeys(
-            table, allowed: ["issuer", "server", "lifetimes", "security", "limits", "audit", "resource", "storage", "scopes", "clients"], at: "")
+            table, allowed: ["issuer", "server", "lifetimes", "security", "limits", "audit", "resource", "storage", "scopes", "clients", "ssh"],
+            at: "")
         if let issuer = try reader.string(table, "issuer", at: "") {
             do { settings.issuer = try Settings.issuer(issuer) } catch { throw .configuration("\(source): \(error.description)") }
         }
@@ -105,6 +106,26 @@ public enum SettingsFile {
             settings.limits.longPollsPerSource =
                 try reader.int(lim, "long_polls_per_source", at: "limits", range: 0...1_000_000)
                 .map(Int.init) ?? l.longPollsPerSource
+        }
+        if let ssh = try reader.table(table, "ssh", at: "") {
+            try reader.checkKeys(
+                ssh,
+                allowed: [
+                    "port", "host_key_file", "public_address", "max_sessions", "max_sessions_per_source", "max_auth_attempts",
+                    "idle_timeout_seconds", "max_session_seconds",
+                ], at: "ssh")
+            let s = settings.ssh
+            settings.ssh.port = try reader.int(ssh, "port", at: "ssh", range: 0...65535).map(Int.init) ?? s.port
+            settings.ssh.hostKeyFile = try reader.string(ssh, "host_key_file", at: "ssh") ?? s.hostKeyFile
+            settings.ssh.publicAddress = try reader.string(ssh, "public_address", at: "ssh") ?? s.publicAddress
+            settings.ssh.maxSessions = try reader.int(ssh, "max_sessions", at: "ssh", range: 1...100_000).map(Int.init) ?? s.maxSessions
+            settings.ssh.maxSessionsPerSource =
+                try reader.int(ssh, "max_sessions_per_source", at: "ssh", range: 1...100_000).map(Int.init) ?? s.maxSessionsPerSource
+            settings.ssh.maxAuthAttempts = try reader.int(ssh, "max_auth_attempts", at: "ssh", range: 1...100).map(Int.init) ?? s.maxAuthAttempts
+            settings.ssh.idleTimeoutSeconds =
+                try reader.int(ssh, "idle_timeout_seconds", at: "ssh", range: 1...86_400).map(Int.init) ?? s.idleTimeoutSeconds
+            settings.ssh.maxSessionSeconds =
+                try reader.int(ssh, "max_session_seconds", at: "ssh", range: 1...604_800).map(Int.init) ?? s.maxSessionSeconds
         }
         if let audit = try reader.table(table, "audit", at: "") {
             try reader.checkKeys(audit, allowed: ["retain_days"], at: "audit")

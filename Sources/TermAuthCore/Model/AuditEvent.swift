@@ -22,6 +22,9 @@ public struct AuditEvent: Sendable, Equatable {
         case userAdded = "user.added"
         case userRemoved = "user.removed"
         case passwordChanged = "user.password_changed"
+        case userUpdated = "user.updated"
+        case userKeyAdded = "user.key_added"
+        case userKeyRemoved = "user.key_removed"
     }
 
     public var at: Int64

@@ -1,7 +1,7 @@
 /// Operator actions behind `termauth client|user|scope|consent|token`: registration rules live
 /// here, not in the command line, so every front end enforces the same ones.
 public struct Administration: Sendable {
-    let store: any ClientStore & UserStore & ScopeStore & ConsentStore & TokenStore & AttemptStore
+    let store: any ClientStore & UserStore & UserKeyStore & ScopeStore & ConsentStore & TokenStore & AttemptStore
     let settings: Settings
     let clock: any WallClock
 
@@ -62,15 +62,15 @@ public struct Administration: Sendable {
         guard try await store.removeClient(id: id, audit: event(.clientRemoved, clientID: id)) else { throw TermAuthError.notFound("client \(id)") }
     }
 
-    public func addUser(username: String, displayName: String?, password: String) async throws -> User {
+    public func addUser(username: String, displayName: String?, password: String, isOperator: Bool = false) async throws -> User {
         guard (1...64).contains(username.count), username.unicodeScalars.allSatisfy({ !Sanitized.isDangerous($0) && $0 != " " }) else {
             throw TermAuthError.invalidArgument("username must be 1 to 64 printable characters without spaces")
         }
         try Self.checkPassword(password)
         let user = User(
             id: RandomToken.identifier(), username: username, displayName: Sanitized.line(displayName ?? username, limit: 100),
-            passwordHash: settings.passwordHasher.hash(password), createdAt: clock.now())
-        try await store.insertUser(user, audit: event(.userAdded, username: username))
+            passwordHash: settings.passwordHasher.hash(password), createdAt: clock.now(), isOperator: isOperator)
+        try await store.insertUser(user, audit: event(.userAdded, username: username, detail: isOperator ? "operator" : ""))
         return user
     }
 
@@ -191,7 +191,7 @@ public struct Administration: Sendable {
             || c == "." || c == "_" || c == "~" || c == "-"
     }
 
-    private func event(_ kind: AuditEvent.Kind, clientID: String? = nil, username: String? = nil, detail: String = "") -> AuditEvent {
+    func event(_ kind: AuditEvent.Kind, clientID: String? = nil, username: String? = nil, detail: String = "") -> AuditEvent {
         AuditEvent(at: clock.now(), kind: kind, clientID: clientID, username: username, detail: detail)
     }
 }

@@ -1,8 +1,21 @@
-/// Proof that a person gave the right password just now. Only `SignIn` makes one, so a front
-/// end cannot approve a request for a user it did not authenticate.
+/// Proof that a person gave the right password, or proved an SSH key of theirs, just now. Only
+/// `SignIn` makes one, so a front end cannot approve a request for a user it did not authenticate.
 public struct SignedInUser: Sendable, Equatable {
     public let user: User
-    init(user: User) { self.user = user }
+    /// The fingerprint of the SSH key the person signed in with; nil for a password.
+    public let key: String?
+    init(user: User, key: String? = nil) {
+        self.user = user
+        self.key = key
+    }
+}
+
+/// What a person signs in with.
+enum Credential: Sendable {
+    case password(String)
+    /// The fingerprint of a key whose private half the caller proved it holds (the SSH
+    /// handshake verified the signature); it signs in only the user it is registered to.
+    case provenKey(String)
 }
 
 /// Password sign-in with lockout, the one path every front end uses (screens, headless approve,
@@ -15,7 +28,7 @@ public struct SignedInUser: Sendable, Equatable {
 /// answer, no sooner than `failedSignInMilliseconds` after the attempt began; only the audit
 /// log tells them apart.
 public struct SignIn: Sendable {
-    public typealias Storage = UserStore & AttemptStore & AuditStore
+    public typealias Storage = UserStore & UserKeyStore & AttemptStore & AuditStore
     let store: any Storage
     let settings: Settings
     let clock: any WallClock
@@ -25,9 +38,19 @@ public struct SignIn: Sendable {
     static let waitForClaimsInFlight: Duration = .seconds(3)
 
     public func signIn(username: String, password: String, clientID: String? = nil, origin: String? = nil) async throws -> SignedInUser {
+        try await signIn(username: username, credential: .password(password), clientID: clientID, origin: origin)
+    }
+
+    /// Signs in by an SSH key the SSH layer proved the caller holds, under the same lockout and
+    /// audit as a password: a key registered to somebody else counts as a failure.
+    public func signIn(username: String, provenKey fingerprint: String, origin: String) async throws -> SignedInUser {
+        try await signIn(username: username, credential: .provenKey(fingerprint), clientID: nil, origin: origin)
+    }
+
+    func signIn(username: String, credential: Credential, clientID: String?, origin: String?) async throws -> SignedInUser {
         let started = ContinuousClock.now
         do {
-            return try await attempt(username: username, password: password, clientID: clientID, origin: origin)
+            return try await attempt(username: username, credential: credential, clientID: clientID, origin: origin)
         } catch let error as TermAuthError where error == .invalidCredentials || error.oauthCode == .temporarilyUnavailable {
             // Every refusal takes the same time however early it was decided, and a "too busy"
             // waits too, so a flooding connection gets a few answers a second, not thousands.
@@ -52,7 +75,7 @@ public struct SignIn: Sendable {
         }
     }
 
-    private func attempt(username: String, password: String, clientID: String?, origin: String?) async throws -> SignedInUser {
+    private func attempt(username: String, credential: Credential, clientID: String?, origin: String?) async throws -> SignedInUser {
         let source = origin ?? "unknown"
         func record(_ kind: AuditEvent.Kind, _ detail: String) async throws {
             try await store.appendAudit(
@@ -79,12 +102,7 @@ public struct SignIn: Sendable {
         let user: User?
         do {
             user = try await store.user(username: username)
-            let hasher = settings.passwordHasher
-            let stored = user?.passwordHash
-            // An unknown username costs the same hash as a known one.
-            matches = try await PasswordHashPool.shared(for: settings.security).run {
-                stored.map { hasher.verify(password, against: $0) } ?? hasher.burn(password)
-            }
+            matches = try await verify(credential, of: user)
         } catch {
             // No password was checked (too busy, storage down, cancelled): nothing counts.
             try? await giveBack(claimed[...])
@@ -92,7 +110,7 @@ public struct SignIn: Sendable {
         }
 
         guard let user, matches else {
-            try await record(.loginFailed, user == nil ? "unknown username" : "wrong password")
+            try await record(.loginFailed, user == nil ? "unknown username\(credential.detail)" : "wrong \(credential.name)\(credential.detail)")
             for (key, rule, lockedEvent) in claimed {
                 let whose = lockedEvent == .sourceLocked ? " from \(source)" : ""
                 let locked = AuditEvent(at: clock.now(), kind: lockedEvent, clientID: clientID, username: username, origin: origin)
@@ -106,12 +124,33 @@ public struct SignIn: Sendable {
         // password is refused like any other attempt during the lock.
         guard try await limiter.succeeded(AttemptKey.signInUser(username), now: clock.now(), clear: true) else {
             try await giveBack(claimed.dropLast())
-            try await record(.loginFailed, "right password while locked")
+            try await record(.loginFailed, "right \(credential.name) while locked\(credential.detail)")
             throw TermAuthError.invalidCredentials
         }
         try await giveBack(claimed.dropLast())
-        try await record(.loginSucceeded, "")
-        return SignedInUser(user: user)
+        switch credential {
+        case .password:
+            try await record(.loginSucceeded, "")
+            return SignedInUser(user: user)
+        case .provenKey(let fingerprint):
+            try await record(.loginSucceeded, credential.detail.trimmingCharacters(in: [" ", ","]))
+            return SignedInUser(user: user, key: fingerprint)
+        }
+    }
+
+    /// Whether the credential is the user's. An unknown username costs the same hash as a known one.
+    private func verify(_ credential: Credential, of user: User?) async throws -> Bool {
+        switch credential {
+        case .password(let password):
+            let hasher = settings.passwordHasher
+            let stored = user?.passwordHash
+            return try await PasswordHashPool.shared(for: settings.security).run {
+                stored.map { hasher.verify(password, against: $0) } ?? hasher.burn(password)
+            }
+        case .provenKey(let fingerprint):
+            guard let user else { return false }
+            return try await store.userKeys(userID: user.id).contains { $0.fingerprint == fingerprint }
+        }
     }
 
     /// An attempt claimed under one key, and what its lock is audited as.
@@ -120,5 +159,22 @@ public struct SignIn: Sendable {
     /// Returns claims whose attempt reached no verdict, or succeeded.
     private func giveBack(_ claims: ArraySlice<Claimed>) async throws {
         for claim in claims { _ = try await limiter.succeeded(claim.key, now: clock.now(), clear: false) }
+    }
+}
+
+extension Credential {
+    var name: String {
+        switch self {
+        case .password: return "password"
+        case .provenKey: return "key"
+        }
+    }
+
+    /// For the audit row: which key, never which password.
+    var detail: String {
+        switch self {
+        case .password: return ""
+        case .provenKey(let fingerprint): return ", key \(fingerprint)"
+        }
     }
 }

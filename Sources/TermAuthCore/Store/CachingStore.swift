@@ -70,6 +70,13 @@ public final class CachingStore: Store {
     public func updatePassword(userID: String, hash: String, audit: AuditEvent?) async throws {
         try await base.updatePassword(userID: userID, hash: hash, audit: audit)
     }
+    public func updateUser(_ user: User, audit: AuditEvent?) async throws -> Bool { try await base.updateUser(user, audit: audit) }
+
+    public func insertUserKey(_ key: UserKey, audit: AuditEvent?) async throws { try await base.insertUserKey(key, audit: audit) }
+    public func userKeys(userID: String) async throws -> [UserKey] { try await base.userKeys(userID: userID) }
+    public func removeUserKey(userID: String, fingerprint: String, audit: AuditEvent?) async throws -> Bool {
+        try await base.removeUserKey(userID: userID, fingerprint: fingerprint, audit: audit)
+    }
 
     public func insertRequest(_ parking: Parking) async throws { try await base.insertRequest(parking) }
     public func parkedCount(_ scope: ParkedScope, now: Int64, upTo limit: Int) async throws -> Int {

@@ -5,8 +5,9 @@ public enum Cascade {
     /// Kinds of owned records, named as both engines name their tables.
     public enum Records: String, Sendable, CaseIterable {
         case tokens, codes, consents, requests
+        case userKeys = "user_keys"
     }
 
     public static let clientRemoval: [Records] = [.tokens, .codes, .consents, .requests]
-    public static let userRemoval: [Records] = [.tokens, .codes, .consents]
+    public static let userRemoval: [Records] = [.tokens, .codes, .consents, .userKeys]
 }

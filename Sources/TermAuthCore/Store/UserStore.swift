@@ -8,4 +8,6 @@ public protocol UserStore: Sendable {
     /// Removes the user with what `Cascade.userRemoval` names, in one transaction.
     func removeUser(username: String, audit: AuditEvent?) async throws -> Bool
     func updatePassword(userID: String, hash: String, audit: AuditEvent?) async throws
+    /// Replaces the display name and operator mark. False when there is no such user.
+    func updateUser(_ user: User, audit: AuditEvent?) async throws -> Bool
 }

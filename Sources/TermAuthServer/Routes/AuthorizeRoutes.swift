@@ -12,10 +12,13 @@ struct AuthorizeRoutes: Sendable {
     let longPolls: LongPollGate
     /// How often a waiting agent looks for a decision made by another process.
     var pollInterval: Duration = .milliseconds(200)
+    /// `ssh -p PORT HOST` when the SSH front end runs: the waiting page names it first.
+    let sshCommand: String?
 
-    init(termAuth: TermAuth, issuer: IssuerURL) {
+    init(termAuth: TermAuth, issuer: IssuerURL, sshCommand: String? = nil) {
         self.termAuth = termAuth
         self.issuer = issuer
+        self.sshCommand = sshCommand
         longPolls = LongPollGate(limit: termAuth.settings.limits.longPolls, limitPerSource: termAuth.settings.limits.longPollsPerSource)
     }
 
@@ -103,7 +106,7 @@ struct AuthorizeRoutes: Sendable {
             <p><strong>\(HTMLPage.escape(Sanitized.line(client.name)))</strong> (<code>\(HTMLPage.escape(client.id))</code>) \
             asks for access to your account.</p>
             <p>Your approval code is</p><p class="code">\(code)</p>
-            <p>Approve it in a terminal of this server:</p>
+            \(sshCommand.map { "<p>Approve it from any terminal with SSH:</p><p><code>\(HTMLPage.escape($0)) \(code)</code></p><p>or in a terminal of this server:</p>" } ?? "<p>Approve it in a terminal of this server:</p>")
             <p><code>termauth approve \(code)</code></p>
             <p>or pick it in <code>termauth console</code>. Either shows you who asks, from where and when, before you decide.
             This page moves on by itself once you have decided. If you did not start this sign-in, do nothing: it expires.</p>

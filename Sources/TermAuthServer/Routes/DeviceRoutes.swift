@@ -8,6 +8,7 @@ import TermAuthCore
 struct DeviceRoutes: Sendable {
     let termAuth: TermAuth
     let issuer: IssuerURL
+    let sshCommand: String?
 
     func register(on router: Router<TermAuthRequestContext>) {
         router.post("device_authorization") { request, context in
@@ -25,9 +26,12 @@ struct DeviceRoutes: Sendable {
         router.get("device") { request, _ in
             let typed = (try? FormParser.parse(Substring(request.uri.query ?? "")))?.first { $0.0 == "user_code" }?.1
             let code = typed.flatMap(ApprovalCode.normalize)
+            let ssh = sshCommand.map {
+                "<p>From any terminal with SSH:</p><p><code>\(HTMLPage.escape($0))\(code.map { " " + $0 } ?? "")</code></p><p>or in a terminal of this server:</p>"
+            }
             let body = """
-                <p>To let a device use your account, approve its code in a terminal of this server:</p>
-                <p><code>termauth device\(code.map { " " + $0 } ?? "")</code></p>
+                <p>To let a device use your account, approve its code\(sshCommand == nil ? " in a terminal of this server" : ""):</p>
+                \(ssh ?? "")<p><code>termauth device\(code.map { " " + $0 } ?? "")</code></p>
                 \(code.map { "<p>The device shows the code</p><p class=\"code\">\($0)</p>" } ?? "")
                 <p>Only continue if you started this on a device you own.</p>
                 """

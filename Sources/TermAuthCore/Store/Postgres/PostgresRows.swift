@@ -31,7 +31,7 @@ extension User {
     init(pg r: PGRow) throws {
         self.init(
             id: try r.value("id"), username: try r.value("username"), displayName: try r.value("display_name"),
-            passwordHash: try r.value("password_hash"), createdAt: try r.value("created_at"))
+            passwordHash: try r.value("password_hash"), createdAt: try r.value("created_at"), isOperator: try r.value("is_operator"))
     }
 }
 

@@ -84,6 +84,14 @@ enum PostgresSchema {
                 FROM users WHERE locked_until IS NOT NULL
             """,
         ]),
+        Migration(version: 4, name: "v4-ssh", sql: [
+            """
+            CREATE TABLE user_keys(
+                user_id TEXT NOT NULL, fingerprint TEXT NOT NULL, type TEXT NOT NULL, public_key TEXT NOT NULL,
+                comment TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY(user_id, fingerprint))
+            """,
+            "ALTER TABLE users ADD COLUMN is_operator BOOLEAN NOT NULL DEFAULT FALSE",
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -6,8 +6,8 @@ extension PostgresStore {
         try await transaction("user \(user.username)", audited: { audit }) { c in
             try await c.rows(
                 """
-                INSERT INTO users(id, username, display_name, password_hash, created_at)
-                VALUES (\(user.id), \(user.username), \(user.displayName), \(user.passwordHash), \(user.createdAt))
+                INSERT INTO users(id, username, display_name, password_hash, created_at, is_operator)
+                VALUES (\(user.id), \(user.username), \(user.displayName), \(user.passwordHash), \(user.createdAt), \(user.isOperator))
                 """)
         }
     }
@@ -33,6 +33,14 @@ extension PostgresStore {
                 try await c.rows("DELETE FROM \(unescaped: records.rawValue) WHERE user_id = \(id)")
             }
             return true
+        }
+    }
+
+    public func updateUser(_ user: User, audit: AuditEvent?) async throws -> Bool {
+        try await transaction(audited: { $0 ? audit : nil }) { c in
+            try await !c.rows(
+                "UPDATE users SET display_name = \(user.displayName), is_operator = \(user.isOperator) WHERE id = \(user.id) RETURNING 1"
+            ).isEmpty
         }
     }
 

@@ -11,7 +11,7 @@ public enum SQLiteToPostgres {
     }
 
     /// Parents before children, as a reader of the copy would expect; no foreign keys force it.
-    static let tables = ["clients", "users", "scopes", "consents", "requests", "codes", "tokens", "audit", "attempts"]
+    static let tables = ["clients", "users", "scopes", "consents", "requests", "codes", "tokens", "audit", "attempts", "user_keys"]
     private static let rowsPerStatement = 400
 
     public static func copy(from source: SQLiteStore, to destination: PostgresStore) async throws -> Report {

@@ -20,7 +20,7 @@ extension User {
     init(row: Row) {
         self.init(
             id: row["id"], username: row["username"], displayName: row["display_name"],
-            passwordHash: row["password_hash"], createdAt: row["created_at"]
+            passwordHash: row["password_hash"], createdAt: row["created_at"], isOperator: row["is_operator"]
         )
     }
 }

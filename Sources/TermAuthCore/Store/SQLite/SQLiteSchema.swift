@@ -68,6 +68,15 @@ enum SQLiteSchema {
                     FROM users WHERE locked_until IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v4-ssh") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE user_keys(
+                        user_id TEXT NOT NULL, fingerprint TEXT NOT NULL, type TEXT NOT NULL, public_key TEXT NOT NULL,
+                        comment TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY(user_id, fingerprint));
+                    ALTER TABLE users ADD COLUMN is_operator INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
         return migrator
     }
 }
