@@ -318,6 +318,12 @@ def _wait_healthy(srv: Server, timeout: float = 15.0) -> None:
                 f"{_log_tail(srv.log_path)}", pytrace=False)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "measurement: prints figures (and writes them to $TERMAUTH_MEASUREMENTS); "
+        "quick enough to run with the suite")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
