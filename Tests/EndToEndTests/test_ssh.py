@@ -539,8 +539,10 @@ def test_lockout_holds_over_ssh(termauth, tmp_path):
 
 
 def _new_files(directory: Path, before: set) -> list[Path]:
-    return [directory / name for name in sorted(set(os.listdir(directory)) - before)
-            if not name.startswith("termauth.sqlite3")]
+    """Files the server made beside the database, other than the database's own (its WAL and
+    shared memory) and its approval key."""
+    own = {"termauth.sqlite3", "termauth.sqlite3-wal", "termauth.sqlite3-shm", "termauth.sqlite3.key"}
+    return [directory / name for name in sorted(set(os.listdir(directory)) - before) if name not in own]
 
 
 def test_host_key_is_made_once_and_kept_across_restarts(termauth, tmp_path):
