@@ -36,7 +36,8 @@ public final class SSHFrontEnd: Sendable {
                 channel.closeFuture.whenComplete { _ in limits.leave(source) }
                 let connection = Connection(source: source)
                 // The longest session, whatever it does.
-                channel.eventLoop.scheduleTask(in: .seconds(Int64(settings.maxSessionSeconds))) { channel.close(promise: nil) }
+                let deadline = channel.eventLoop.scheduleTask(in: .seconds(Int64(settings.maxSessionSeconds))) { channel.close(promise: nil) }
+                channel.closeFuture.whenComplete { _ in deadline.cancel() }
                 return channel.eventLoop.makeCompletedFuture {
                     var configuration = SSHServerConfiguration(
                         hostKeys: [key], userAuthDelegate: KeyAuthenticator(termAuth: termAuth, connection: connection))

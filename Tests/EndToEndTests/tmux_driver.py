@@ -14,8 +14,16 @@ class TmuxSession:
         env_prefix = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
         # Keep the pane after the program ends so its last output can be read.
         command = f"{env_prefix} {shlex.join(map(str, argv))}; echo {self.marker}$?; sleep 600"
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
-                        "bash", "-c", command], check=True)
+        argv = ["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), "bash", "-c", command]
+        # When another test closes the last session, the tmux server exits; a session started at
+        # that moment is refused ("server exited unexpectedly"). Asking again starts a new server.
+        for attempt in range(3):
+            started = subprocess.run(argv, capture_output=True, text=True)
+            if started.returncode == 0:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError(f"tmux new-session failed: {started.stderr.strip()}")
 
     def screen(self) -> str:
         return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],

@@ -3,6 +3,8 @@ public struct MessageScreen: Screen {
     public let title: String
     public let lines: [String]
     public let isError: Bool
+    /// The keys line; screens that reuse this view for other keys say theirs.
+    var hint = "Enter close"
 
     public init(title: String, lines: [String], isError: Bool = false) {
         self.title = title
@@ -19,7 +21,7 @@ public struct MessageScreen: Screen {
     }
 
     public func view(size: Size, theme: Theme) -> Canvas {
-        let (panel, blank) = Panel.make(size: size, theme: theme, title: "TermAuth · \(title)", hint: "Enter close", preferredHeight: lines.count + 6)
+        let (panel, blank) = Panel.make(size: size, theme: theme, title: "TermAuth · \(title)", hint: hint, preferredHeight: lines.count + 6)
         guard let panel else { return blank }
         var canvas = panel.canvas
         let (x, w) = panel.inner

@@ -24,14 +24,8 @@ public struct ResultScreen: Screen {
     }
 
     public func view(size: Size, theme: Theme) -> Canvas {
-        let (panel, blank) = Panel.make(
-            size: size, theme: theme, title: "TermAuth · Result", hint: "Enter another code · Esc leave", preferredHeight: lines.count + 6)
-        guard let panel else { return blank }
-        var canvas = panel.canvas
-        let (x, w) = panel.inner
-        for (i, line) in lines.prefix(panel.height - 5).enumerated() where panel.height > 5 {
-            canvas.put(TextWidth.untrusted(line, width: w), row: panel.row(2 + i), column: x, role: i == 0 ? (isError ? .error : .title) : .text)
-        }
-        return canvas
+        var message = MessageScreen(title: "Result", lines: lines, isError: isError)
+        message.hint = "Enter another code · Esc leave"
+        return message.view(size: size, theme: theme)
     }
 }
