@@ -137,6 +137,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "TermAuthSSHTests",
+            dependencies: ["TermAuthCore", "TermAuthSSH"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "TermAuthServerTests",
             dependencies: [
                 "TermAuthCore",
