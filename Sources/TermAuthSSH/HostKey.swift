@@ -36,8 +36,3 @@ public struct HostKey: Sendable {
         return string(Array(type.utf8)) + string(key)
     }
 }
-
-extension NIOSSHPublicKey {
-    /// The key as TermAuth stores and fingerprints it.
-    var parsed: SSHPublicKey? { try? SSHPublicKey(line: String(openSSHPublicKey: self)) }
-}

@@ -23,7 +23,7 @@ public final class SSHFrontEnd: Sendable {
     public static func start(
         termAuth: TermAuth, settings: Settings.SSH, host: String, port: Int, hostKey: HostKey, launcher: SessionLauncher, logger: Logger
     ) async throws -> SSHFrontEnd {
-        let limits = SSHLimits(maxTotal: settings.maxSessions, maxPerSource: settings.maxSessionsPerSource)
+        let limits = ConnectionLimits(maxTotal: settings.maxSessions, maxPerSource: settings.maxSessionsPerSource)
         let key = hostKey.nioKey
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -35,9 +35,14 @@ public final class SSHFrontEnd: Sendable {
                 }
                 channel.closeFuture.whenComplete { _ in limits.leave(source) }
                 let connection = Connection(source: source)
-                // The longest session, whatever it does.
+                // A connection that has not opened its session (so has not signed in) within the
+                // sign-in time, or is older than the longest session, holds no place any longer.
+                let signInDeadline = channel.eventLoop.scheduleTask(in: .seconds(Int64(settings.signInSeconds))) { channel.close(promise: nil) }
                 let deadline = channel.eventLoop.scheduleTask(in: .seconds(Int64(settings.maxSessionSeconds))) { channel.close(promise: nil) }
-                channel.closeFuture.whenComplete { _ in deadline.cancel() }
+                channel.closeFuture.whenComplete { _ in
+                    signInDeadline.cancel()
+                    deadline.cancel()
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     var configuration = SSHServerConfiguration(
                         hostKeys: [key], userAuthDelegate: KeyAuthenticator(termAuth: termAuth, connection: connection))
@@ -45,8 +50,11 @@ public final class SSHFrontEnd: Sendable {
                     let ssh = NIOSSHHandler(
                         role: .server(configuration), allocator: channel.allocator,
                         inboundChildChannelInitializer: { child, type in
-                            // Sessions only: no port forwarding of any kind.
-                            guard case .session = type else { return child.eventLoop.makeFailedFuture(ChannelRefused()) }
+                            // Sessions only, one per connection: no port forwarding of any kind.
+                            guard case .session = type, connection.openSession() else {
+                                return child.eventLoop.makeFailedFuture(ChannelRefused())
+                            }
+                            signInDeadline.cancel()
                             return child.eventLoop.makeCompletedFuture {
                                 try child.pipeline.syncOperations.addHandler(
                                     SessionHandler(termAuth: termAuth, connection: connection, launcher: launcher, logger: logger))
@@ -65,29 +73,5 @@ public final class SSHFrontEnd: Sendable {
 
     public func close() async {
         try? await listener.close()
-    }
-}
-
-struct ChannelRefused: Error {}
-
-/// Nothing from the person for the idle time: the connection ends (and with it the session's child).
-final class CloseWhenIdle: ChannelInboundHandler {
-    typealias InboundIn = NIOAny
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            context.close(promise: nil)
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-}
-
-/// A protocol error, a refused authentication past the limit, a dropped peer: close, log nothing loud.
-final class CloseOnError: ChannelInboundHandler {
-    typealias InboundIn = Any
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
     }
 }

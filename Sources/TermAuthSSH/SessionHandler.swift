@@ -35,16 +35,20 @@ final class SessionHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case let request as SSHChannelRequestEvent.PseudoTerminalRequest:
-            terminal = (request.term, request.terminalCharacterWidth, request.terminalRowHeight)
+            let size = Self.bounded(columns: request.terminalCharacterWidth, rows: request.terminalRowHeight)
+            terminal = (SessionEnvironment.isPlainWord(request.term) ? request.term : "xterm", size.columns, size.rows)
             reply(context, request.wantReply, ok: !started)
         case let request as SSHChannelRequestEvent.EnvironmentRequest:
-            let ok = SessionEnvironment.allowed(request.name) && request.value.utf8.count <= 256
+            let ok =
+                !started && SessionEnvironment.allowed(request.name, value: request.value)
+                && (environment[request.name] != nil || environment.count < SessionEnvironment.maxVariables)
             if ok { environment[request.name] = request.value }
             reply(context, request.wantReply, ok: ok)
         case let request as SSHChannelRequestEvent.WindowChangeRequest:
-            terminal?.columns = request.terminalCharacterWidth
-            terminal?.rows = request.terminalRowHeight
-            process?.resize(rows: request.terminalRowHeight, columns: request.terminalCharacterWidth)
+            let size = Self.bounded(columns: request.terminalCharacterWidth, rows: request.terminalRowHeight)
+            terminal?.columns = size.columns
+            terminal?.rows = size.rows
+            process?.resize(rows: size.rows, columns: size.columns)
         case let request as SSHChannelRequestEvent.ShellRequest:
             start(context, command: nil, wantReply: request.wantReply)
         case let request as SSHChannelRequestEvent.ExecRequest:
@@ -72,6 +76,19 @@ final class SessionHandler: ChannelInboundHandler {
             Task { _ = await process.reap() }
         }
         context.fireChannelInactive()
+    }
+
+    /// ncurses keeps a buffer of the whole screen: a client claiming 30000×30000 cells would
+    /// make the child hold gigabytes. No real terminal is bigger than this; 0 means "unknown".
+    static func bounded(columns: Int, rows: Int) -> (columns: Int, rows: Int) {
+        (columns > 0 ? min(columns, 1000) : 80, rows > 0 ? min(rows, 500) : 24)
+    }
+
+    /// A client that stops reading fills the SSH channel: then stop reading the child's screen
+    /// output, so the pty fills and the child waits, instead of queueing here.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        output?.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        context.fireChannelWritabilityChanged()
     }
 
     private func reply(_ context: ChannelHandlerContext, _ wantReply: Bool, ok: Bool) {
@@ -115,20 +132,33 @@ final class SessionHandler: ChannelInboundHandler {
         }
         self.process = process
         logger.info("ssh: session for \(connection.user?.user.username ?? "a person signing in") from \(connection.source), child \(process.pid)")
+        // Two descriptors of the master, so NIO's own dup can never fail (and crash) here.
+        let input = process.master
+        let output = dup(process.master)
+        guard output >= 0 else {
+            close(input)
+            process.hangUp()
+            return finish(context, "cannot start the session", status: 1)
+        }
         let session = context.channel
         NIOPipeBootstrap(group: context.eventLoop)
             .channelOption(ChannelOptions.allowRemoteHalfClosure, value: false)
             .channelInitializer { pty in
                 pty.eventLoop.makeCompletedFuture { try pty.pipeline.syncOperations.addHandler(TerminalOutput(session: session, process: process)) }
             }
-            .takingOwnershipOfDescriptor(inputOutput: process.master)
+            .takingOwnershipOfDescriptors(input: input, output: output)
             .hop(to: context.eventLoop)
             .assumeIsolated()
             .whenComplete { [self] result in
                 switch result {
-                case .success(let channel): output = channel
+                case .success(let channel):
+                    // The connection may have dropped while this was being set up.
+                    guard session.isActive else { return channel.close(promise: nil) }
+                    self.output = channel
                 case .failure(let error):
                     logger.error("ssh: cannot read the session's terminal: \(error)")
+                    close(input)
+                    close(output)
                     process.hangUp()
                     session.close(promise: nil)
                 }
@@ -143,40 +173,6 @@ final class SessionHandler: ChannelInboundHandler {
         let channel = context.channel
         context.triggerUserOutboundEvent(SSHChannelRequestEvent.ExitStatus(exitStatus: status)).whenComplete { _ in
             channel.close(promise: nil)
-        }
-    }
-}
-
-/// The child's screen output, from the pty master to the SSH channel. When the child ends (the
-/// master reads EOF or EIO), the session gets its exit status and closes.
-final class TerminalOutput: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-
-    let session: any Channel
-    let process: SessionProcess
-
-    init(session: any Channel, process: SessionProcess) {
-        self.session = session
-        self.process = process
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        session.writeAndFlush(SSHChannelData(type: .channel, data: .byteBuffer(unwrapInboundIn(data))), promise: nil)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // EIO: every holder of the pty's slave side has closed it, the child has ended.
-        context.close(promise: nil)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        let session = self.session
-        let process = self.process
-        Task {
-            let status = await process.reap()
-            session.triggerUserOutboundEvent(SSHChannelRequestEvent.ExitStatus(exitStatus: Int(status))).whenComplete { _ in
-                session.close(promise: nil)
-            }
         }
     }
 }

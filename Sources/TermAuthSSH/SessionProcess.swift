@@ -22,7 +22,8 @@ final class SessionProcess: Sendable {
         var slave = [CChar](repeating: 0, count: 64)
         let master = termauth_pty_open(UInt16(clamping: rows), UInt16(clamping: columns), &slave, slave.count)
         guard master >= 0 else { throw SSHFrontEndError.spawn("cannot open a pseudo-terminal: \(String(cString: strerror(errno)))") }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        // Named as people run it, whatever path started it (/proc/self/exe).
+        let argv = (["termauth"] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             for pointer in argv + envp { free(pointer) }
@@ -65,7 +66,10 @@ final class SessionProcess: Sendable {
                 let status: Int32 = await withCheckedContinuation { continuation in
                     DispatchQueue.global().async {
                         var raw: Int32 = 0
-                        while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+                        var result: pid_t
+                        repeat { result = waitpid(pid, &raw, 0) } while result < 0 && errno == EINTR
+                        // Not ours to wait for (ECHILD): report a failure, never a success.
+                        if result < 0 { raw = 255 << 8 }
                         continuation.resume(returning: raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f))
                     }
                 }
@@ -76,14 +80,5 @@ final class SessionProcess: Sendable {
             return started
         }
         return await task.value
-    }
-}
-
-enum SSHFrontEndError: Error, CustomStringConvertible {
-    case spawn(String)
-    var description: String {
-        switch self {
-        case .spawn(let why): return why
-        }
     }
 }

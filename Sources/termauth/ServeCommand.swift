@@ -99,13 +99,14 @@ extension ServeCommand {
     private func startSSH(_ termAuth: TermAuth, settings: Settings, host: String) async throws -> SSHFrontEnd? {
         guard let port = settings.ssh.port else { return nil }
         let hostKey = try HostKey.loadOrCreate(path: global.sshHostKeyPath(settings), wrap: termAuth.keyWrap)
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        // This very binary, even when an upgrade has replaced the file meanwhile.
+        let executable = FileManager.default.fileExists(atPath: "/proc/self/exe") ? "/proc/self/exe" : CommandLine.arguments[0]
         var arguments = ["ssh-session"]
         if let config = global.config { arguments += ["--config", Self.absolute(config)] }
         var environment = [
             "TERMAUTH_DB": PostgresLocation.isPostgresURL(global.databasePath) ? global.databasePath : Self.absolute(global.databasePath)
         ]
-        for name in ["HOME", "XDG_DATA_HOME", "TERMAUTH_THEME", "PATH"] {
+        for name in ["HOME", "XDG_DATA_HOME", "TERMAUTH_THEME", "TERMAUTH_THEMES", "PATH", "PGPASSWORD", "PGPASSFILE"] {
             if let value = ProcessInfo.processInfo.environment[name] { environment[name] = value }
         }
         let frontEnd = try await SSHFrontEnd.start(

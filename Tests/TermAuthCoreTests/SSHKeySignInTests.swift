@@ -96,25 +96,40 @@ import TermAuthTestSupport
         #expect(audit.contains { $0.kind == .loginFailed && $0.username == "bob" && $0.detail.contains(Self.ed25519Fingerprint) })
     }
 
-    @Test(arguments: TestStore.all) func failedKeysLockTheAccountLikePasswords(_ store: TestStore) async throws {
+    /// Anyone holding any key can offer it for someone else: that counts against where it came
+    /// from, never against the account (or anyone could lock it). A lock from wrong passwords
+    /// refuses the account's own key too.
+    @Test(arguments: TestStore.all) func failedKeysCountAgainstTheSourceAndLocksHoldForKeys(_ store: TestStore) async throws {
         var settings = Settings()
         settings.security.maxFailedLogins = 3
+        settings.security.maxFailedLoginsPerSource = 4
         let f = try await Fixture(store, settings: settings)
         _ = try await f.seeded()
         _ = try await f.termAuth.admin.addUserKey(username: "alice", line: Self.ed25519)
         let signIn = f.termAuth.signIn
-        for _ in 0..<3 {
+        for _ in 0..<4 {
             await #expect(throws: TermAuthError.invalidCredentials) {
                 try await signIn.signIn(username: "alice", provenKey: Self.ecdsaFingerprint, origin: "192.0.2.7")
             }
         }
-        // Locked: her own key is refused too, until the lock ends.
+        // That address is locked out, alice is not.
         await #expect(throws: TermAuthError.invalidCredentials) {
             try await signIn.signIn(username: "alice", provenKey: Self.ed25519Fingerprint, origin: "192.0.2.7")
         }
-        #expect(try await f.termAuth.store.recentAudit(limit: 20).contains { $0.kind == .accountLocked && $0.username == "alice" })
+        #expect(try await signIn.signIn(username: "alice", provenKey: Self.ed25519Fingerprint, origin: "192.0.2.8").user.username == "alice")
+        #expect(try await f.termAuth.store.recentAudit(limit: 50).contains { $0.kind == .sourceLocked })
+
+        for _ in 0..<3 {
+            await #expect(throws: TermAuthError.invalidCredentials) {
+                try await signIn.signIn(username: "alice", password: "wrong", origin: "192.0.2.9")
+            }
+        }
+        await #expect(throws: TermAuthError.invalidCredentials) {
+            try await signIn.signIn(username: "alice", provenKey: Self.ed25519Fingerprint, origin: "192.0.2.10")
+        }
+        #expect(try await f.termAuth.store.recentAudit(limit: 50).contains { $0.kind == .accountLocked && $0.username == "alice" })
         f.clock.advance(settings.security.lockoutSeconds + 1)
-        #expect(try await signIn.signIn(username: "alice", provenKey: Self.ed25519Fingerprint, origin: "192.0.2.7").user.username == "alice")
+        #expect(try await signIn.signIn(username: "alice", provenKey: Self.ed25519Fingerprint, origin: "192.0.2.10").user.username == "alice")
     }
 
     @Test(arguments: TestStore.all) func sessionTicketsCarryAKeySignInToTheSessionOnly(_ store: TestStore) async throws {

@@ -11,25 +11,39 @@ import Testing
         #expect(SessionMode(command: "console") == .console)
         #expect(SessionMode(command: "BDWP-HQPK") == .code("BDWP-HQPK"))
         #expect(SessionMode(command: "bdwphqpk") == .code("bdwphqpk"))
-        for refused in ["ls -la", "sh", "/bin/sh -c id", "BDWP-HQPK; id", "$(id)", String(repeating: "B", count: 21), "ABC"] {
+        for refused in [
+            "ls -la", "sh", "/bin/sh -c id", "BDWP-HQPK; id", "$(id)", "--console", "-BDWP-HQPK", "--help", String(repeating: "B", count: 21), "ABC",
+        ] {
             #expect(SessionMode(command: refused) == nil, "\(refused)")
         }
-        #expect(SessionMode.code("BDWP-HQPK").arguments == ["--code", "BDWP-HQPK"])
+        #expect(SessionMode.code("BDWP-HQPK").arguments == ["--code=BDWP-HQPK"])
         #expect(SessionMode.console.arguments == ["--console"])
     }
 
-    @Test func onlyTerminalAndLanguageVariablesPass() {
-        for allowed in ["TERM", "LANG", "LC_ALL", "LC_CTYPE", "COLORTERM", "NO_COLOR"] { #expect(SessionEnvironment.allowed(allowed), "\(allowed)") }
-        for refused in [
+    @Test func onlyTerminalAndLanguageVariablesPassWithPlainValues() {
+        for (name, value) in [
+            ("TERM", "xterm-256color"), ("LANG", "en_US.UTF-8"), ("LC_ALL", "C.UTF-8"), ("COLORTERM", "truecolor"), ("NO_COLOR", "1"),
+        ] {
+            #expect(SessionEnvironment.allowed(name, value: value), "\(name)=\(value)")
+        }
+        for name in [
             "TERMAUTH_SSH_TICKET", "TERMAUTH_DB", "TERMAUTH_THEME", "PATH", "LD_PRELOAD", "HOME", "XDG_DATA_HOME",
             "LC_" + String(repeating: "X", count: 30),
         ] {
-            #expect(!SessionEnvironment.allowed(refused), "\(refused)")
+            #expect(!SessionEnvironment.allowed(name, value: "x"), "\(name)")
         }
+        // A locale name is looked up as a path by the C library; a terminal type names a file too.
+        for value in ["/tmp/evil", "../../x", "", "a b", "x\u{1b}[2J", String(repeating: "a", count: 65)] {
+            #expect(!SessionEnvironment.allowed("LC_ALL", value: value), "\(value)")
+            #expect(!SessionEnvironment.isPlainWord(value))
+        }
+        #expect(SessionHandler.bounded(columns: 30000, rows: 30000) == (1000, 500))
+        #expect(SessionHandler.bounded(columns: 0, rows: 0) == (80, 24))
+        #expect(SessionHandler.bounded(columns: 120, rows: 40) == (120, 40))
     }
 
     @Test func connectionsAreBoundedInAllAndPerSource() {
-        let limits = SSHLimits(maxTotal: 3, maxPerSource: 2)
+        let limits = ConnectionLimits(maxTotal: 3, maxPerSource: 2)
         #expect(limits.enter("192.0.2.1") && limits.enter("192.0.2.1"))
         #expect(!limits.enter("192.0.2.1"))
         // An IPv6 /64 is one source.

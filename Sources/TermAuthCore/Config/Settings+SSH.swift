@@ -10,8 +10,12 @@ extension Settings {
         public var publicAddress: String?
         public var maxSessions = 64
         public var maxSessionsPerSource = 8
-        /// Authentication requests one connection may make before it is closed.
-        public var maxAuthAttempts = 6
+        /// Authentication requests one connection may make before it is closed. Every key a
+        /// client offers counts (a bare "would you take this key?" too), so an agent holding a
+        /// dozen keys still reaches the right one.
+        public var maxAuthAttempts = 20
+        /// Time from connecting to a signed-in session.
+        public var signInSeconds = 60
         /// A session that receives nothing for this long is closed.
         public var idleTimeoutSeconds = 300
         public var maxSessionSeconds = 3600
@@ -22,7 +26,12 @@ extension Settings {
             var host = listeningHost
             var shownPort = port
             if let publicAddress {
-                if let colon = publicAddress.lastIndex(of: ":"), let p = Int(publicAddress[publicAddress.index(after: colon)...]) {
+                // "host:port", "[v6]:port", or a host alone (an IPv6 address alone has several colons).
+                let bracketed = publicAddress.hasPrefix("[")
+                let singleColon = publicAddress.filter { $0 == ":" }.count == 1
+                if bracketed || singleColon, let colon = publicAddress.lastIndex(of: ":"), !publicAddress[colon...].contains("]"),
+                    let p = Int(publicAddress[publicAddress.index(after: colon)...])
+                {
                     host = String(publicAddress[..<colon])
                     shownPort = p
                 } else {

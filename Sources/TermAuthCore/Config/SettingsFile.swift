@@ -112,7 +112,7 @@ public enum SettingsFile {
                 ssh,
                 allowed: [
                     "port", "host_key_file", "public_address", "max_sessions", "max_sessions_per_source", "max_auth_attempts",
-                    "idle_timeout_seconds", "max_session_seconds",
+                    "idle_timeout_seconds", "max_session_seconds", "sign_in_seconds",
                 ], at: "ssh")
             let s = settings.ssh
             settings.ssh.port = try reader.int(ssh, "port", at: "ssh", range: 0...65535).map(Int.init) ?? s.port
@@ -124,6 +124,7 @@ public enum SettingsFile {
             settings.ssh.maxAuthAttempts = try reader.int(ssh, "max_auth_attempts", at: "ssh", range: 1...100).map(Int.init) ?? s.maxAuthAttempts
             settings.ssh.idleTimeoutSeconds =
                 try reader.int(ssh, "idle_timeout_seconds", at: "ssh", range: 1...86_400).map(Int.init) ?? s.idleTimeoutSeconds
+            settings.ssh.signInSeconds = try reader.int(ssh, "sign_in_seconds", at: "ssh", range: 5...3600).map(Int.init) ?? s.signInSeconds
             settings.ssh.maxSessionSeconds =
                 try reader.int(ssh, "max_session_seconds", at: "ssh", range: 1...604_800).map(Int.init) ?? s.maxSessionSeconds
         }

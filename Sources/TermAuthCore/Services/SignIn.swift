@@ -111,6 +111,13 @@ public struct SignIn: Sendable {
 
         guard let user, matches else {
             try await record(.loginFailed, user == nil ? "unknown username\(credential.detail)" : "wrong \(credential.name)\(credential.detail)")
+            // A key cannot be guessed, and anyone holding any key could offer it for someone
+            // else: so another person's key counts against where it came from, never against
+            // the account it was offered for (which would let anyone lock that account).
+            var claimed = claimed
+            if case .provenKey = credential, user != nil, let own = claimed.popLast() {
+                _ = try await limiter.succeeded(own.key, now: clock.now(), clear: false)
+            }
             for (key, rule, lockedEvent) in claimed {
                 let whose = lockedEvent == .sourceLocked ? " from \(source)" : ""
                 let locked = AuditEvent(at: clock.now(), kind: lockedEvent, clientID: clientID, username: username, origin: origin)

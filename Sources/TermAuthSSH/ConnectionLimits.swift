@@ -4,7 +4,7 @@ import TermAuthCore
 
 /// Connections in progress, in all and per source address: past either bound a new connection
 /// is closed before the handshake, so an unauthenticated caller cannot hold more.
-final class SSHLimits: Sendable {
+final class ConnectionLimits: Sendable {
     private let counts = Mutex<(total: Int, bySource: [String: Int])>((0, [:]))
     let maxTotal: Int
     let maxPerSource: Int
