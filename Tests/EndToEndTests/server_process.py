@@ -75,6 +75,10 @@ class ServeProcess:
             raise AssertionError(f"serve did not start (first line {first!r}):\n"
                                  f"{self.log_path.read_text(errors='replace')[-3000:]}")
         self.base_url = match.group(1).rstrip("/")
+        return self.wait_healthy()
+
+    def wait_healthy(self) -> "ServeProcess":
+        """Until /healthz answers 200 (15 s at most; then the server is stopped)."""
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:

@@ -29,7 +29,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 
 from conftest import SERVER_START_TIMEOUT, TermAuth
 from server_process import ServeProcess
@@ -148,16 +147,7 @@ class SshServe(ServeProcess):
                 f"(exit code {self.process.poll()}):\n{self.log_tail()}")
         self.base_url = http.group(1).rstrip("/")
         self.ssh_host, self.ssh_port, self.host_key = ssh.group(1), int(ssh.group(2)), ssh.group(3)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url("/healthz"), timeout=2).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise AssertionError("/healthz never answered 200")
+        return self.wait_healthy()
 
 
 # --------------------------------------------------------------------------
