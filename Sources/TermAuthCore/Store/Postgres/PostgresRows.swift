@@ -105,3 +105,11 @@ extension AttemptCounter {
             count: Int(try r.value("count", as: Int64.self)), windowStart: try r.value("window_start"), lockedUntil: try r.value("locked_until"))
     }
 }
+
+extension UserKey {
+    init(pg r: PGRow) throws {
+        self.init(
+            userID: try r.value("user_id"), fingerprint: try r.value("fingerprint"), type: try r.value("type"),
+            publicKey: try r.value("public_key"), comment: try r.value("comment"), createdAt: try r.value("created_at"))
+    }
+}

@@ -22,11 +22,3 @@ extension PostgresStore {
         }
     }
 }
-
-extension UserKey {
-    init(pg r: PGRow) throws {
-        self.init(
-            userID: try r.value("user_id"), fingerprint: try r.value("fingerprint"), type: try r.value("type"),
-            publicKey: try r.value("public_key"), comment: try r.value("comment"), createdAt: try r.value("created_at"))
-    }
-}

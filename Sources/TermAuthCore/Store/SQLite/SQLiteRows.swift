@@ -100,3 +100,11 @@ extension AuditEvent {
         )
     }
 }
+
+extension UserKey {
+    init(row: Row) {
+        self.init(
+            userID: row["user_id"], fingerprint: row["fingerprint"], type: row["type"], publicKey: row["public_key"],
+            comment: row["comment"], createdAt: row["created_at"])
+    }
+}

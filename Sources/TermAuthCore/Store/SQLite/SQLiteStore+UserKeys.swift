@@ -26,11 +26,3 @@ extension SQLiteStore {
         }
     }
 }
-
-extension UserKey {
-    init(row: Row) {
-        self.init(
-            userID: row["user_id"], fingerprint: row["fingerprint"], type: row["type"], publicKey: row["public_key"],
-            comment: row["comment"], createdAt: row["created_at"])
-    }
-}
