@@ -7,7 +7,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 sudo=""
 [[ $(id -u) == 0 ]] || sudo="sudo"
 
-packages=(libncursesw5-dev libsqlite3-dev tmux curl git git-credential-oauth wrk python3 python3-venv postgresql nginx-light openssh-client)
+packages=(libncursesw5-dev libsqlite3-dev tmux curl git git-credential-oauth oidc-agent wrk python3 python3-venv postgresql nginx-light openssh-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,4 +22,4 @@ venv=$repo/.build-venv
 if [[ ! -x $venv/bin/python ]]; then
   python3 -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check authlib requests pytest schemathesis openapi-spec-validator
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check authlib requests pytest schemathesis openapi-spec-validator "pyjwt[crypto]" oic

@@ -16,19 +16,30 @@ public struct TermAuth: Sendable {
     /// Built once: they hold one handler per registered grant and response type.
     public let flow: AuthorizationFlow
     public let tokens: TokenEndpoint
+    /// The issuer identifier every ID token, JWT and metadata document names. A server on
+    /// `--port 0` sets it once it knows its port.
+    public let issuer: IssuerURL
+    /// The signing keys, shared through the store by every replica.
+    public let keys: KeyRing
 
     public init(store: any Store, settings: Settings, approvalKey: Data, clock: any WallClock = SystemClock()) {
         let store = CachingStore(store)
         let approvalCodes = ApprovalCodes(key: approvalKey)
         let signIn = SignIn(store: store, settings: settings, clock: clock)
+        let issuer = IssuerURL(settings.issuer ?? settings.serverURL(host: settings.host, port: settings.port))
+        let keys = KeyRing(store: store, wrap: KeyWrap(localKey: approvalKey), clock: clock)
+        let minter = TokenIssuer(settings: settings, keys: keys, issuer: issuer)
+        self.issuer = issuer
+        self.keys = keys
         self.store = store
         self.settings = settings
         self.clock = clock
         self.approvalCodes = approvalCodes
         self.localKey = approvalKey
-        flow = AuthorizationFlow(store: store, settings: settings, clock: clock, approvalCodes: approvalCodes, signIn: signIn)
+        flow = AuthorizationFlow(
+            store: store, settings: settings, clock: clock, approvalCodes: approvalCodes, signIn: signIn, minter: minter)
         tokens = TokenEndpoint(
-            store: store, context: GrantContext(settings: settings, clock: clock),
+            store: store, context: GrantContext(settings: settings, clock: clock, issuer: minter),
             authenticator: ClientAuthenticator(store: store, failureFloor: .milliseconds(settings.security.failedClientAuthMilliseconds)))
     }
 
@@ -57,11 +68,15 @@ public struct TermAuth: Sendable {
     }
 
     public var signIn: SignIn { SignIn(store: store, settings: settings, clock: clock) }
-    public var resources: ResourceGuard { ResourceGuard(store: store, clock: clock) }
-    public var introspection: TokenIntrospection { TokenIntrospection(store: store, clock: clock) }
-    public var revocation: TokenRevocation { TokenRevocation(store: store, clock: clock) }
+    var presented: PresentedToken { PresentedToken(keys: keys, issuer: issuer) }
+    var minter: TokenIssuer { TokenIssuer(settings: settings, keys: keys, issuer: issuer) }
+    public var resources: ResourceGuard { ResourceGuard(store: store, clock: clock, presented: presented) }
+    public var introspection: TokenIntrospection { TokenIntrospection(store: store, clock: clock, presented: presented) }
+    public var revocation: TokenRevocation { TokenRevocation(store: store, clock: clock, presented: presented) }
+    public var userInfo: UserInfo { UserInfo(resources: resources) }
+    public var signingKeys: SigningKeys { SigningKeys(store: store, keys: keys, wrap: keyWrap, settings: settings, clock: clock) }
     public var housekeeping: Housekeeping { Housekeeping(store: store, clock: clock, settings: settings) }
     public var keyWrap: KeyWrap { KeyWrap(localKey: localKey) }
     public var sessionTickets: SessionTickets { SessionTickets(store: store, clock: clock, localKey: localKey) }
-    public var admin: Administration { Administration(store: store, settings: settings, clock: clock) }
+    public var admin: Administration { Administration(store: store, settings: settings, clock: clock, minter: minter) }
 }

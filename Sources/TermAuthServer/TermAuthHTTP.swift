@@ -8,7 +8,8 @@ import TermAuthCore
 /// The HTTP front end over the core.
 public enum TermAuthHTTP {
     /// `sshCommand`: how people reach the SSH front end (`ssh -p PORT HOST`), which the pages name when it runs.
-    public static func buildRouter(_ termAuth: TermAuth, issuer: IssuerURL, sshCommand: String? = nil) -> Router<TermAuthRequestContext> {
+    public static func buildRouter(_ termAuth: TermAuth, sshCommand: String? = nil) -> Router<TermAuthRequestContext> {
+        let issuer = termAuth.issuer
         let router = Router(context: TermAuthRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: OAuthErrorMiddleware())
@@ -18,6 +19,8 @@ public enum TermAuthHTTP {
         MetadataRoute(termAuth: termAuth, issuer: issuer).register(on: router)
         DeviceRoutes(termAuth: termAuth, issuer: issuer, sshCommand: sshCommand).register(on: router)
         IntrospectionRoutes(termAuth: termAuth, issuer: issuer).register(on: router)
+        KeySetRoute(termAuth: termAuth).register(on: router)
+        UserInfoRoute(termAuth: termAuth).register(on: router)
         OpenAPIRoute().register(on: router)
         return router
     }
@@ -29,8 +32,9 @@ public enum TermAuthHTTP {
         onListening: @escaping @Sendable (String) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let settings = termAuth.settings
-        let issuer = IssuerURL(settings.issuer ?? settings.serverURL(host: host, port: port))
+        let issuer = termAuth.issuer
         let configured = settings.issuer != nil
+        if !configured { issuer.set(settings.serverURL(host: host, port: port)) }
         var server = HTTPServerBuilder.http1(
             configuration: .init(
                 additionalChannelHandlers: [RequestDeadlineHandler(deadline: .seconds(Int64(settings.bodyTimeoutSeconds)))],
@@ -39,7 +43,7 @@ public enum TermAuthHTTP {
             server = try .tls(server, tlsConfiguration: TLSFiles.configuration(certificate: cert, key: key))
         }
         return Application(
-            router: buildRouter(termAuth, issuer: issuer, sshCommand: sshCommand),
+            router: buildRouter(termAuth, sshCommand: sshCommand),
             server: server,
             configuration: .init(
                 address: .hostname(host, port: port), serverName: "TermAuth",

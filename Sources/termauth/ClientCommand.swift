@@ -20,9 +20,17 @@ struct ClientCommand: AsyncParsableCommand {
         @Flag(help: "Do not require PKCE from this confidential client (not recommended).") var noPkce = false
         @Flag(help: "Accept the PKCE plain method from this client (not recommended).") var allowPlainPkce = false
         @Flag(help: "Let this confidential client call /introspect (a resource server).") var introspect = false
+        @Option(name: .customLong("id-token-alg"), help: "How its ID tokens are signed: RS256 (default) or ES256.") var idTokenAlg = "RS256"
+        @Option(help: "Access tokens: opaque (default) or jwt (RFC 9068).") var accessTokenFormat = "opaque"
+        @Option(name: .customLong("resource"), help: "RFC 8707 resource the client may name as its tokens' audience; repeat.")
+        var resources: [String] = []
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            let idTokenAlgorithm = try SigningAlgorithm.parse(idTokenAlg)
+            guard let format = AccessTokenFormat(rawValue: accessTokenFormat.lowercased()) else {
+                throw ValidationError("--access-token-format must be opaque or jwt")
+            }
             var grantTypes: [GrantType] = []
             for name in grants { grantTypes.append(try GrantType.parse(name)) }
             for grant in grantTypes where grant == .implicit || grant == .password {
@@ -31,11 +39,14 @@ struct ClientCommand: AsyncParsableCommand {
                 )
             }
             let termAuth = try await global.open()
-            let (client, secret) = try await termAuth.admin.addClient(
-                .init(
-                    id: id, name: name, isPublic: self.public, redirectURIs: redirectURIs,
-                    grantTypes: grantTypes.isEmpty ? GrantType.defaults : grantTypes, scopes: scopes,
-                    requirePKCE: !noPkce, allowPlainPKCE: allowPlainPkce, mayIntrospect: introspect))
+            var registration = ClientRegistration(
+                id: id, name: name, isPublic: self.public, redirectURIs: redirectURIs,
+                grantTypes: grantTypes.isEmpty ? GrantType.defaults : grantTypes, scopes: scopes,
+                requirePKCE: !noPkce, allowPlainPKCE: allowPlainPkce, mayIntrospect: introspect)
+            registration.idTokenAlgorithm = idTokenAlgorithm
+            registration.accessTokenFormat = format
+            registration.resources = resources
+            let (client, secret) = try await termAuth.admin.addClient(registration)
             if json {
                 var out = ["client_id": client.id]
                 if let secret { out["client_secret"] = secret }
@@ -104,6 +115,9 @@ struct ClientSummary: Encodable {
     let grant_types: [String]
     let scopes: [String]
     let require_pkce: Bool
+    let id_token_signed_response_alg: String
+    let access_token_format: String
+    let resources: [String]
 
     init(_ c: Client) {
         client_id = c.id
@@ -113,5 +127,8 @@ struct ClientSummary: Encodable {
         grant_types = c.grantTypes.map(\.rawValue)
         scopes = c.scopes
         require_pkce = c.mustUsePKCE
+        id_token_signed_response_alg = c.idTokenAlgorithm.rawValue
+        access_token_format = c.accessTokenFormat.rawValue
+        resources = c.resources
     }
 }

@@ -11,7 +11,7 @@ struct Termauth: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ServeCommand.self, ClientCommand.self, UserCommand.self, ScopeCommand.self, RequestsCommand.self,
             ApproveCommand.self, AuthorizeCommand.self, ConsoleCommand.self, DeviceCommand.self, TokenCommand.self, ConsentCommand.self,
-            AuditCommand.self, SSHCommand.self,
+            AuditCommand.self, SSHCommand.self, KeysCommand.self,
             MigrateCommand.self, SSHSessionCommand.self,
         ])
 

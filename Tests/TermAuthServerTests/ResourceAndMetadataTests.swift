@@ -45,7 +45,16 @@ import Testing
             #expect(m["token_endpoint"] as? String == "http://auth.test/token")
             #expect(m["grant_types_supported"] as? [String] == ["authorization_code", "client_credentials", "refresh_token"])
             #expect(m["code_challenge_methods_supported"] as? [String] == ["S256"])
-            #expect(m["scopes_supported"] as? [String] == ["email", "profile"])
+            // The OpenID scopes exist from the start (migration v5).
+            #expect(m["scopes_supported"] as? [String] == ["email", "offline_access", "openid", "profile"])
+            #expect(m["jwks_uri"] as? String == "http://auth.test/jwks.json")
+            #expect(m["userinfo_endpoint"] as? String == "http://auth.test/userinfo")
+            #expect(m["id_token_signing_alg_values_supported"] as? [String] == ["RS256", "ES256"])
+            #expect(m["request_uri_parameter_supported"] as? Bool == false)
+
+            // Discovery's document is the same one, byte for byte.
+            let openid = try await client.execute(uri: "/.well-known/openid-configuration", method: .get)
+            #expect(String(buffer: openid.body) == String(buffer: response.body))
 
             let health = try await client.execute(uri: "/healthz", method: .get)
             #expect(health.status == .ok)

@@ -45,8 +45,10 @@ public struct ApprovalSession {
             case .finish(.proceed): break
             }
         }
-        if let signedIn { return try await decide(pending, user: signedIn) }
-        switch try await signIn(pending, username: username) {
+        if let signedIn, !flow.needsFreshSignIn(pending, user: signedIn) { return try await decide(pending, user: signedIn) }
+        // login_hint fills in the name, unless the person is known already.
+        let name = signedIn?.user.username ?? (username.isEmpty ? pending.request.options.loginHint ?? "" : username)
+        switch try await signIn(pending, username: name) {
         case .quit: return .quit
         case .cancelled: return .denied
         case .signedIn(let user): return try await decide(pending, user: user)
@@ -92,6 +94,8 @@ public struct ApprovalSession {
         guard try await flow.consentNeeded(pending, user: user) else {
             return .approved(try await flow.approve(pending, user: user, scopes: nil, remember: false, origin: origin))
         }
+        // ui_locales (Core §3.1.2.1) wins where a translation exists.
+        let language = pending.request.options.consentLanguage(for: pending.scopes) ?? self.language
         var consent = ConsentScreen(pending: pending, username: user.user.username, language: language, now: flow.now)
         consent.key = user.key
         switch runner.run(&consent) {

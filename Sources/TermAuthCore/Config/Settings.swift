@@ -18,6 +18,7 @@ public struct Settings: Sendable, Equatable {
     public var security = Security()
     public var limits = Limits()
     public var ssh = SSH()
+    public var tokens = Tokens()
     /// Audit rows older than this are purged by housekeeping.
     public var auditRetainDays: Int64 = 90
     public var resourceScope = "profile"
@@ -41,6 +42,8 @@ public struct Settings: Sendable, Equatable {
         public var request: Int64 = 600
         /// RFC 8628 §3.2: the least time a device waits between polls.
         public var devicePollInterval: Int64 = 5
+        /// OpenID Connect ID tokens.
+        public var idToken: Int64 = 3600
         public init() {}
     }
 

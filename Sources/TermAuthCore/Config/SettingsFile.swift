@@ -22,7 +22,8 @@ public enum SettingsFile {
         let reader = Reader(source: source)
         var settings = Settings()
         try reader.checkKeys(
-            table, allowed: ["issuer", "server", "lifetimes", "security", "limits", "audit", "resource", "storage", "scopes", "clients", "ssh"],
+            table,
+            allowed: ["issuer", "server", "lifetimes", "security", "limits", "audit", "resource", "storage", "scopes", "clients", "ssh", "tokens"],
             at: "")
         if let issuer = try reader.string(table, "issuer", at: "") {
             do { settings.issuer = try Settings.issuer(issuer) } catch { throw .configuration("\(source): \(error.description)") }
@@ -50,11 +51,13 @@ public enum SettingsFile {
         }
         if let life = try reader.table(table, "lifetimes", at: "") {
             try reader.checkKeys(
-                life, allowed: ["authorization_code", "access_token", "refresh_token", "request", "device_poll_interval"], at: "lifetimes")
+                life, allowed: ["authorization_code", "access_token", "refresh_token", "request", "device_poll_interval", "id_token"], at: "lifetimes"
+            )
             let l = settings.lifetimes
             settings.lifetimes.authorizationCode = try reader.int(life, "authorization_code", at: "lifetimes", range: 1...600) ?? l.authorizationCode
             settings.lifetimes.accessToken = try reader.int(life, "access_token", at: "lifetimes", range: 1...31_536_000) ?? l.accessToken
             settings.lifetimes.refreshToken = try reader.int(life, "refresh_token", at: "lifetimes", range: 1...315_360_000) ?? l.refreshToken
+            settings.lifetimes.idToken = try reader.int(life, "id_token", at: "lifetimes", range: 1...86_400) ?? l.idToken
             settings.lifetimes.request = try reader.int(life, "request", at: "lifetimes", range: 1...86_400) ?? l.request
             settings.lifetimes.devicePollInterval =
                 try reader.int(life, "device_poll_interval", at: "lifetimes", range: 1...60) ?? l.devicePollInterval
@@ -106,6 +109,20 @@ public enum SettingsFile {
             settings.limits.longPollsPerSource =
                 try reader.int(lim, "long_polls_per_source", at: "limits", range: 0...1_000_000)
                 .map(Int.init) ?? l.longPollsPerSource
+        }
+        if let tokens = try reader.table(table, "tokens", at: "") {
+            try reader.checkKeys(tokens, allowed: ["audience", "access_token_algorithm"], at: "tokens")
+            if let audience = try reader.string(tokens, "audience", at: "tokens") {
+                guard !audience.isEmpty, !audience.contains(where: \.isWhitespace) else {
+                    throw .configuration("\(source): tokens.audience must be one URI without spaces")
+                }
+                settings.tokens.audience = audience
+            }
+            if let alg = try reader.string(tokens, "access_token_algorithm", at: "tokens") {
+                do { settings.tokens.accessTokenAlgorithm = try SigningAlgorithm.parse(alg) } catch {
+                    throw .configuration("\(source): tokens.access_token_algorithm: \(error.description)")
+                }
+            }
         }
         if let ssh = try reader.table(table, "ssh", at: "") {
             try reader.checkKeys(

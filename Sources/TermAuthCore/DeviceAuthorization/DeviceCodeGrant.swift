@@ -27,8 +27,9 @@ struct DeviceCodeGrant: GrantHandler {
         case .approved:
             guard request.expiresAt > now else { throw TermAuthError.deviceCodeExpired }
             let scopes = request.grantedScopes ?? request.scopes
-            let minted = context.issuer.mint(
-                client: client, userID: request.userID, scopes: scopes, withRefresh: client.allows(.refreshToken), now: now)
+            let minted = try await context.issuer.mint(
+                client: client, subject: .user(request.userID, request.authentication, resource: request.options.resource), scopes: scopes,
+                withRefresh: OpenIDScope.allowsRefresh(scopes, client: client), now: now)
             let issued = context.event(.tokenIssued, client: client, detail: "device grant, scope \"\(scopes.string)\"")
             guard try await store.deliverRequest(id: request.id, code: nil, tokens: minted.records, audit: issued) else {
                 throw TermAuthError.invalidDeviceCode

@@ -15,4 +15,11 @@ public enum OAuthErrorCode: String, Sendable, Codable {
     case authorizationPending = "authorization_pending"
     case slowDown = "slow_down"
     case expiredToken = "expired_token"
+    // OpenID Connect Core §3.1.2.6
+    case loginRequired = "login_required"
+    case consentRequired = "consent_required"
+    case requestNotSupported = "request_not_supported"
+    case requestURINotSupported = "request_uri_not_supported"
+    // RFC 8707 §2
+    case invalidTarget = "invalid_target"
 }

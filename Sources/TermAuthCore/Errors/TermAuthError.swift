@@ -47,6 +47,13 @@ public enum TermAuthError: Error, Equatable, Sendable {
     case tokenOfAnotherClient
     case introspectionNotAllowed
 
+    // OpenID Connect Core §3.1.2.6 and RFC 8707 §2
+    case loginRequired
+    case consentRequired
+    case requestObjectNotSupported
+    case requestURINotSupported
+    case resourceNotAllowed(String)
+
     // people and requests
     case unknownRequest
     case requestExpired
@@ -93,6 +100,11 @@ extension TermAuthError {
         case .accessDenied, .unknownRequest, .requestExpired, .requestAlreadyDecided:
             return .accessDenied
         case .duplicate, .notFound, .configuration: return .invalidRequest
+        case .loginRequired: return .loginRequired
+        case .consentRequired: return .consentRequired
+        case .requestObjectNotSupported: return .requestNotSupported
+        case .requestURINotSupported: return .requestURINotSupported
+        case .resourceNotAllowed: return .invalidTarget
         case .storage, .shuttingDown, .overloaded: return .temporarilyUnavailable
         }
     }
@@ -132,6 +144,11 @@ extension TermAuthError {
         case .tooManyWrongCodes(let seconds): return "too many wrong codes; wait \(seconds) seconds before trying again"
         case .tokenOfAnotherClient: return "the token was issued to another client"
         case .introspectionNotAllowed: return "this client is not registered for introspection (termauth client add --introspect)"
+        case .loginRequired: return "prompt=none, but a person must sign in: TermAuth keeps no browser session"
+        case .consentRequired: return "prompt=none, but a person must consent"
+        case .requestObjectNotSupported: return "request objects (the request parameter) are not supported"
+        case .requestURINotSupported: return "request_uri is not supported"
+        case .resourceNotAllowed(let r): return "resource not allowed for this client: \(r)"
         case .unknownRequest: return "no pending authorization request with that code"
         case .requestExpired: return "the authorization request has expired"
         case .requestAlreadyDecided: return "the authorization request was already decided"

@@ -12,10 +12,12 @@ public struct AuthorizationFlow: Sendable {
     let clock: any WallClock
     let approvalCodes: ApprovalCodes
     let signIn: SignIn
+    let minter: TokenIssuer
     /// One per response type a browser may ask for, keyed by it (`GrantRegistry.responseTypes`).
     let responders: [ResponseType: any ResponseTypeHandler]
 
-    init(store: any Store, settings: Settings, clock: any WallClock, approvalCodes: ApprovalCodes, signIn: SignIn) {
+    init(store: any Store, settings: Settings, clock: any WallClock, approvalCodes: ApprovalCodes, signIn: SignIn, minter: TokenIssuer) {
+        self.minter = minter
         self.store = store
         self.settings = settings
         self.clock = clock
@@ -44,6 +46,7 @@ public struct AuthorizationFlow: Sendable {
                 origin: Sanitized.line(origin, limit: 100), createdAt: now, expiresAt: now + settings.lifetimes.request)
             request.pollInterval = settings.lifetimes.devicePollInterval
             request.redirectURISent = v.redirectURISent
+            request.options = v.options
             let code = approvalCodes.code(forRequest: id)
             let parked = AuditEvent(
                 at: now, kind: .requestParked, clientID: v.client.id, detail: "scope \"\(v.scopes.string)\" from \(request.origin)")
@@ -141,8 +144,16 @@ public struct AuthorizationFlow: Sendable {
 
     /// First meeting, or scopes beyond what was remembered: the person must be asked.
     public func consentNeeded(_ pending: PendingAuthorization, user: SignedInUser) async throws -> Bool {
+        // Core §3.1.2.1: prompt=consent asks again, whatever was remembered.
+        if pending.request.options.prompt.contains(.consent) { return true }
         guard let consent = try await store.consent(userID: user.user.id, clientID: pending.client.id) else { return true }
         return !pending.request.scopes.isSubset(of: consent.scopes)
+    }
+
+    /// Whether `user`'s sign-in is too old for the request (`prompt=login`, `max_age`): a front
+    /// end that holds an earlier sign-in (an SSH key) asks for the password again.
+    public func needsFreshSignIn(_ pending: PendingAuthorization, user: SignedInUser) -> Bool {
+        pending.request.options.needsFreshSignIn(user.authentication, requestedAt: pending.request.createdAt)
     }
 
     /// Approves with `chosen` scopes (nil: everything requested). Required scopes are always
@@ -151,6 +162,7 @@ public struct AuthorizationFlow: Sendable {
     public func approve(_ pending: PendingAuthorization, user: SignedInUser, scopes chosen: ScopeSet?, remember: Bool, origin: String = "terminal")
         async throws -> ScopeSet
     {
+        guard !needsFreshSignIn(pending, user: user) else { throw TermAuthError.loginRequired }
         let requested = pending.request.scopes
         var granted = requested
         if let chosen {
@@ -163,6 +175,7 @@ public struct AuthorizationFlow: Sendable {
         let now = clock.now()
         let approved = RequestDecision(
             requestID: pending.request.id, status: .approved, userID: user.user.id, grantedScopes: granted,
+            authentication: user.authentication,
             remember: remember ? Consent(userID: user.user.id, clientID: pending.client.id, scopes: granted, grantedAt: now) : nil,
             audit: AuditEvent(
                 at: now, kind: .requestApproved, clientID: pending.client.id, username: user.user.username,
@@ -217,7 +230,7 @@ public struct AuthorizationFlow: Sendable {
             guard try await store.deliverRequest(id: request.id, code: nil, tokens: [], audit: nil) else { return .alreadyDelivered }
             return .redirect(redirect.error(.accessDenied))
         case .approved:
-            return try await responder.deliver(request, redirect: redirect, context: DeliveryContext(settings: settings, now: now))
+            return try await responder.deliver(request, redirect: redirect, context: DeliveryContext(settings: settings, now: now, issuer: minter))
         }
     }
 }

@@ -39,6 +39,10 @@ public struct AuthorizeValidator: Sendable {
             throw refuse(.malformedParameter(key, reason: "longer than \(limits.maxStateBytes) bytes"))
         }
 
+        // Core §6: request objects are not supported, and said so in metadata.
+        if params["request"] != nil { throw refuse(.requestObjectNotSupported) }
+        if params["request_uri"] != nil { throw refuse(.requestURINotSupported) }
+
         guard let rawType = params["response_type"] else { throw refuse(.missingParameter("response_type")) }
         guard let handler = GrantRegistry.responseType(named: rawType) else { throw refuse(.unsupportedResponseType(rawType)) }
         let responseType = handler.responseType
@@ -73,10 +77,48 @@ public struct AuthorizeValidator: Sendable {
             challenge = nil
         }
 
+        let options: AuthorizationOptions
+        do { options = try Self.options(params, client: client, limits: limits) } catch let error as TermAuthError { throw refuse(error) }
+
         var validated = ValidatedAuthorization(
             client: client, redirectURI: redirectURI, responseType: responseType, scopes: scopes,
             state: state, codeChallenge: challenge, codeChallengeMethod: method)
         validated.redirectURISent = sent
+        validated.options = options
         return validated
+    }
+
+    /// OpenID Connect Core §3.1.2.1 and RFC 8707. Every string is parked with the request, so
+    /// each is bounded; unknown `prompt` values are ignored.
+    static func options(_ params: OAuthParameters, client: Client, limits: Settings.Limits) throws -> AuthorizationOptions {
+        var options = AuthorizationOptions()
+        options.nonce = params["nonce"]
+        let prompts = (params["prompt"] ?? "").split(separator: " ")
+        options.prompt = Prompt.parse(params["prompt"])
+        if options.prompt.contains(.none) {
+            guard prompts.allSatisfy({ $0 == "none" }) else {
+                throw TermAuthError.malformedParameter("prompt", reason: "none cannot be combined with other values")
+            }
+            // No screen may be shown, and TermAuth keeps no browser session to sign anyone in by.
+            throw TermAuthError.loginRequired
+        }
+        if let raw = params["max_age"] {
+            guard raw.utf8.count <= 10, let seconds = Int64(raw), seconds >= 0 else {
+                throw TermAuthError.malformedParameter("max_age", reason: "must be a number of seconds")
+            }
+            options.maxAge = seconds
+        }
+        if let hint = params["login_hint"] {
+            guard hint.utf8.count <= 256 else { throw TermAuthError.malformedParameter("login_hint", reason: "longer than 256 bytes") }
+            options.loginHint = Sanitized.line(hint, limit: 64)
+        }
+        if let locales = params["ui_locales"] {
+            let tags = locales.split(separator: " ").map(String.init)
+            guard tags.count <= 10, tags.allSatisfy({ $0.count <= 35 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } })
+            else { throw TermAuthError.malformedParameter("ui_locales", reason: "must be at most 10 BCP 47 language tags") }
+            options.uiLocales = tags
+        }
+        options.resource = try ResourceIndicator.resolve(params["resource"], for: client)
+        return options
     }
 }

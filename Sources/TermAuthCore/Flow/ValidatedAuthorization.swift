@@ -9,6 +9,7 @@ public struct ValidatedAuthorization: Sendable, Equatable {
     public let codeChallengeMethod: PKCEMethod?
     /// False when the one registered redirect URI was implied by its absence.
     public var redirectURISent = true
+    public var options = AuthorizationOptions()
 }
 
 /// Why an `/authorize` request was refused, and whether the client may be told by redirect.

@@ -30,9 +30,9 @@ struct AuthorizationCodeGrant: GrantHandler {
             throw TermAuthError.pkceMismatch
         }
 
-        let minted = context.issuer.mint(
-            client: client, userID: code.userID, scopes: code.scopes, codeHash: hash,
-            withRefresh: client.allows(.refreshToken), now: now)
+        let minted = try await context.issuer.mint(
+            client: client, subject: .user(code.userID, code.authentication, nonce: code.nonce, resource: code.resource),
+            scopes: code.scopes, codeHash: hash, withRefresh: OpenIDScope.allowsRefresh(code.scopes, client: client), now: now)
         // Redeem even an expired code, so a late replay still counts as reuse. The audit row
         // shares the redemption's write: one commit per exchange.
         let live = code.expiresAt > now

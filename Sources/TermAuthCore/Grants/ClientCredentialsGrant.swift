@@ -8,7 +8,9 @@ struct ClientCredentialsGrant: GrantHandler {
     func exchange(_ p: OAuthParameters, client: Client, context: GrantContext) async throws -> TokenResponse {
         guard !client.isPublic else { throw TermAuthError.grantNotAllowed(Self.grantType) }
         let scopes = try await ScopePolicy(store: store).resolve(requested: p["scope"], for: client)
-        let minted = context.issuer.mint(client: client, userID: nil, scopes: scopes, withRefresh: false, now: context.clock.now())
+        let resource = try ResourceIndicator.resolve(p["resource"], for: client)
+        let minted = try await context.issuer.mint(
+            client: client, subject: TokenIssuer.Subject(resource: resource), scopes: scopes, withRefresh: false, now: context.clock.now())
         try await store.insertTokens(
             minted.records, audit: context.event(.tokenIssued, client: client, detail: "client credentials, scope \"\(scopes.string)\""))
         return minted.response

@@ -15,7 +15,7 @@ public struct GrantContext: Sendable {
     /// Where the request came from, for the audit log.
     public var origin: String?
 
-    var issuer: TokenIssuer { TokenIssuer(settings: settings) }
+    let issuer: TokenIssuer
 
     func event(_ kind: AuditEvent.Kind, client: Client, username: String? = nil, detail: String) -> AuditEvent {
         AuditEvent(at: clock.now(), kind: kind, clientID: client.id, username: username, detail: detail, origin: origin)

@@ -15,8 +15,10 @@ struct PasswordGrant: GrantHandler {
         let scopes = try await ScopePolicy(store: store).resolve(requested: p["scope"], for: client)
         let signIn = SignIn(store: store, settings: context.settings, clock: context.clock)
         let user = try await signIn.signIn(username: username, password: password, clientID: client.id, origin: context.origin)
-        let minted = context.issuer.mint(
-            client: client, userID: user.user.id, scopes: scopes, withRefresh: client.allows(.refreshToken), now: context.clock.now())
+        let resource = try ResourceIndicator.resolve(p["resource"], for: client)
+        let minted = try await context.issuer.mint(
+            client: client, subject: .user(user.user.id, user.authentication, resource: resource), scopes: scopes,
+            withRefresh: OpenIDScope.allowsRefresh(scopes, client: client), now: context.clock.now())
         try await store.insertTokens(
             minted.records,
             audit: context.event(.tokenIssued, client: client, username: username, detail: "password grant, scope \"\(scopes.string)\""))

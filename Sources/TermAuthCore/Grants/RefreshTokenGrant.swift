@@ -24,8 +24,10 @@ struct RefreshTokenGrant: GrantHandler {
             scopes = requested
         }
 
-        let minted = context.issuer.mint(
-            client: client, userID: old.userID, scopes: scopes, refreshScopes: old.scopes, family: old.family,
+        // Core §12.2: the ID token repeats the sign-in's auth_time, with no nonce.
+        let minted = try await context.issuer.mint(
+            client: client, subject: .user(old.userID, old.authentication, resource: old.resource), scopes: scopes, refreshScopes: old.scopes,
+            family: old.family,
             codeHash: old.codeHash, withRefresh: true, now: now)
         let issued = context.event(.tokenIssued, client: client, detail: "refresh, scope \"\(scopes.string)\"")
         let reused = context.event(.refreshReused, client: client, detail: "")

@@ -1,23 +1,57 @@
-/// Mints token strings and the records that stand for them. Nothing is stored here: callers
-/// store the records in the same transaction as the state change that justifies them.
+/// Mints token strings and the records that stand for them, and the ID token that goes with
+/// them. Nothing is stored here: callers store the records in the same transaction as the
+/// state change that justifies them.
 struct TokenIssuer: Sendable {
     let settings: Settings
+    let keys: KeyRing
+    let issuer: IssuerURL
 
     struct Minted {
         var records: [Token]
         var response: TokenResponse
     }
 
+    /// What the tokens are for, beyond client and scope.
+    struct Subject {
+        var userID: String?
+        /// The sign-in behind the grant; with `openid` granted it brings an ID token.
+        var authentication: Authentication?
+        var nonce: String?
+        /// RFC 8707: the access token's audience, already checked against the client.
+        var resource: String?
+
+        static let none = Subject()
+        static func user(_ id: String?, _ authentication: Authentication? = nil, nonce: String? = nil, resource: String? = nil) -> Subject {
+            Subject(userID: id, authentication: authentication, nonce: nonce, resource: resource)
+        }
+    }
+
     func mint(
-        client: Client, userID: String?, scopes: ScopeSet, refreshScopes: ScopeSet? = nil, family: String = RandomToken.sequentialIdentifier(),
+        client: Client, subject: Subject, scopes: ScopeSet, refreshScopes: ScopeSet? = nil, family: String = RandomToken.sequentialIdentifier(),
         codeHash: TokenHash? = nil, withRefresh: Bool, now: Int64, accessTTL: Int64? = nil
-    ) -> Minted {
+    ) async throws -> Minted {
         let ttl = accessTTL ?? settings.lifetimes.accessToken
-        let access = RandomToken.sequentialSecret()
+        let issuer = self.issuer.value
+        let access: String
+        let accessHash: TokenHash
+        switch client.accessTokenFormat {
+        case .opaque:
+            access = RandomToken.sequentialSecret()
+            accessHash = TokenHash(of: access)
+        case .jwt:
+            let jti = RandomToken.sequentialSecret()
+            accessHash = TokenHash(jti: jti)
+            let claims = AccessTokenClaims(
+                iss: issuer, exp: now + ttl, aud: subject.resource ?? settings.tokens.audience(issuer: issuer),
+                sub: subject.userID ?? client.id, clientID: client.id, iat: now, jti: jti, scope: scopes.isEmpty ? nil : scopes.string,
+                authTime: subject.authentication?.time)
+            access = try await keys.sign(claims, algorithm: settings.tokens.accessTokenAlgorithm, type: AccessTokenClaims.type)
+        }
         var records = [
             Token(
-                hash: TokenHash(of: access), kind: .access, clientID: client.id, userID: userID, scopes: scopes,
-                issuedAt: now, expiresAt: now + ttl, family: family, codeHash: codeHash)
+                hash: accessHash, kind: .access, clientID: client.id, userID: subject.userID, scopes: scopes,
+                issuedAt: now, expiresAt: now + ttl, family: family, codeHash: codeHash, authentication: subject.authentication,
+                resource: subject.resource)
         ]
         var refresh: String?
         if withRefresh {
@@ -25,9 +59,18 @@ struct TokenIssuer: Sendable {
             refresh = value
             records.append(
                 Token(
-                    hash: TokenHash(of: value), kind: .refresh, clientID: client.id, userID: userID, scopes: refreshScopes ?? scopes,
-                    issuedAt: now, expiresAt: now + settings.lifetimes.refreshToken, family: family, codeHash: codeHash))
+                    hash: TokenHash(of: value), kind: .refresh, clientID: client.id, userID: subject.userID, scopes: refreshScopes ?? scopes,
+                    issuedAt: now, expiresAt: now + settings.lifetimes.refreshToken, family: family, codeHash: codeHash,
+                    authentication: subject.authentication, resource: subject.resource))
         }
-        return Minted(records: records, response: TokenResponse(accessToken: access, expiresIn: ttl, refreshToken: refresh, scope: scopes))
+        var response = TokenResponse(accessToken: access, expiresIn: ttl, refreshToken: refresh, scope: scopes)
+        if scopes.contains(OpenIDScope.openid), let userID = subject.userID, let authentication = subject.authentication {
+            let claims = IDTokenClaims(
+                iss: issuer, sub: userID, aud: client.id, exp: now + settings.lifetimes.idToken, iat: now, authTime: authentication.time,
+                nonce: subject.nonce, atHash: IDTokenClaims.accessTokenHash(access),
+                amr: authentication.methods.isEmpty ? nil : authentication.methods, azp: client.id)
+            response.idToken = try await keys.sign(claims, algorithm: client.idTokenAlgorithm)
+        }
+        return Minted(records: records, response: response)
     }
 }

@@ -25,6 +25,8 @@ public struct AuditEvent: Sendable, Equatable {
         case userUpdated = "user.updated"
         case userKeyAdded = "user.key_added"
         case userKeyRemoved = "user.key_removed"
+        case signingKeyAdded = "key.added"
+        case signingKeyRetired = "key.retired"
     }
 
     public var at: Int64

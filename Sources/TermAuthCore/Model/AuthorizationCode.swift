@@ -10,6 +10,11 @@ public struct AuthorizationCode: Sendable, Equatable {
     public var codeChallengeMethod: PKCEMethod?
     public var issuedAt: Int64
     public var expiresAt: Int64
+    /// Carried from the request for the ID token (OpenID Connect Core §3.1.3.6).
+    public var nonce: String?
+    public var authentication: Authentication?
+    /// RFC 8707: the resource the access token is for, when the request named one.
+    public var resource: String?
 
     public init(
         hash: TokenHash, clientID: String, userID: String, redirectURI: String, scopes: ScopeSet,

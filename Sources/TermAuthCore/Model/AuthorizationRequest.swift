@@ -25,6 +25,10 @@ public struct AuthorizationRequest: Sendable, Equatable {
     /// Whether /authorize named the redirect URI (else the one registered URI was implied):
     /// RFC 6749 §4.1.3 then wants the same value again at the token endpoint.
     public var redirectURISent = true
+    /// OpenID Connect and RFC 8707 parameters.
+    public var options = AuthorizationOptions()
+    /// The approving person's sign-in, recorded with the decision.
+    public var authentication: Authentication?
 
     /// The origin as parking bounds count it: an IPv6 address by its /64 (see `AttemptKey`).
     public var source: String { AttemptKey.network(origin) }

@@ -12,6 +12,12 @@ public struct Client: Sendable, Equatable {
     /// RFC 7662 §2.1 leaves who may introspect to the server: only clients registered for it.
     public var mayIntrospect: Bool
     public var createdAt: Int64
+    /// How its ID tokens are signed (RS256 unless registered otherwise).
+    public var idTokenAlgorithm: SigningAlgorithm = .rs256
+    /// Opaque strings, or RFC 9068 JWTs.
+    public var accessTokenFormat: AccessTokenFormat = .opaque
+    /// RFC 8707 resources the client may name as its tokens' audience.
+    public var resources: [String] = []
 
     public init(
         id: String, name: String, secret: SecretHash?, redirectURIs: [String],

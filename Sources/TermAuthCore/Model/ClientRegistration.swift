@@ -9,6 +9,10 @@ public struct ClientRegistration: Sendable, Equatable {
     public var requirePKCE: Bool
     public var allowPlainPKCE: Bool
     public var mayIntrospect: Bool
+    public var idTokenAlgorithm = SigningAlgorithm.rs256
+    public var accessTokenFormat = AccessTokenFormat.opaque
+    /// RFC 8707 resources the client may name (absolute URIs without fragment).
+    public var resources: [String] = []
 
     public init(
         id: String? = nil, name: String, isPublic: Bool = false, redirectURIs: [String], grantTypes: [GrantType] = GrantType.defaults,

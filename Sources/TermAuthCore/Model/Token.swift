@@ -18,12 +18,18 @@ public struct Token: Sendable, Equatable {
     public var revoked: Bool
     /// Refresh tokens only: set once the token has been rotated.
     public var used: Bool
+    /// The sign-in behind the grant: every ID token of the family repeats its `auth_time`.
+    public var authentication: Authentication?
+    /// RFC 8707: the audience of the family's access tokens, when the client named one.
+    public var resource: String?
 
     public init(
         hash: TokenHash, kind: Kind, clientID: String, userID: String?, scopes: ScopeSet,
         issuedAt: Int64, expiresAt: Int64, family: String, codeHash: TokenHash? = nil,
-        revoked: Bool = false, used: Bool = false
+        revoked: Bool = false, used: Bool = false, authentication: Authentication? = nil, resource: String? = nil
     ) {
+        self.authentication = authentication
+        self.resource = resource
         self.hash = hash
         self.kind = kind
         self.clientID = clientID

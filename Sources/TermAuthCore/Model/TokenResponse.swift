@@ -5,6 +5,8 @@ public struct TokenResponse: Sendable, Equatable {
     public var expiresIn: Int64
     public var refreshToken: String?
     public var scope: ScopeSet
+    /// OpenID Connect Core §3.1.3.3, when `openid` was granted to a person.
+    public var idToken: String?
 
     public init(accessToken: String, expiresIn: Int64, refreshToken: String?, scope: ScopeSet) {
         self.accessToken = accessToken

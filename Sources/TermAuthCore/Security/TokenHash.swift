@@ -27,5 +27,14 @@ public struct TokenHash: Sendable, Hashable {
         self.bytes = bytes
     }
 
+    /// A JWT access token is stored under its `jti` (RFC 9068 §2.2), hashed apart from any
+    /// opaque value: the `jti` that every holder of the JWT can read is no bearer token itself.
+    public init(jti: String) {
+        let digest = SHA256.hash(data: Data(("jwt access token " + jti).utf8))
+        var bytes = Data(RandomToken.issueTimePrefix(of: jti) ?? [])
+        bytes.append(contentsOf: digest)
+        self.bytes = bytes
+    }
+
     public var hex: String { bytes.map { String(format: "%02x", $0) }.joined() }
 }

@@ -1,9 +1,12 @@
+import Foundation
+
 /// Operator actions behind `termauth client|user|scope|consent|token`: registration rules live
 /// here, not in the command line, so every front end enforces the same ones.
 public struct Administration: Sendable {
     let store: any ClientStore & UserStore & UserKeyStore & ScopeStore & ConsentStore & TokenStore & AttemptStore
     let settings: Settings
     let clock: any WallClock
+    let minter: TokenIssuer
 
     /// Registers a client; returns it with its secret, shown this once and never again.
     public func addClient(_ r: ClientRegistration) async throws -> (client: Client, secret: String?) {
@@ -19,6 +22,16 @@ public struct Administration: Sendable {
     private func validated(_ r: ClientRegistration, id: String, secret: SecretHash?, createdAt: Int64) async throws -> Client {
         guard (1...128).contains(id.count), id.unicodeScalars.allSatisfy(Self.isIdentifierChar) else {
             throw TermAuthError.invalidArgument("client id must be 1 to 128 characters from A-Z a-z 0-9 . _ ~ -")
+        }
+        // A client's own JWT access tokens name it as `sub` (RFC 9068 §2.2), as a person's name the user.
+        if try await store.user(id: id) != nil {
+            throw TermAuthError.invalidArgument("client id \(id) is a user's subject identifier; choose another")
+        }
+        for resource in r.resources {
+            guard let url = URLComponents(string: resource), url.scheme != nil, url.fragment == nil, !resource.contains(where: \.isWhitespace) else {
+                throw TermAuthError.invalidArgument(
+                    "resource must be an absolute URI without fragment (RFC 8707): \(Sanitized.line(resource, limit: 100))")
+            }
         }
         let name = r.name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, Sanitized.line(name, limit: 100) == name else {
@@ -44,10 +57,14 @@ public struct Administration: Sendable {
         for scope in r.scopes where !known.contains(scope) {
             throw TermAuthError.invalidArgument("unknown scope \(scope); add it first with: termauth scope add \(scope) --description ...")
         }
-        return Client(
+        var client = Client(
             id: id, name: name, secret: secret, redirectURIs: r.redirectURIs, grantTypes: grants,
             scopes: r.scopes, requirePKCE: r.requirePKCE, allowPlainPKCE: r.allowPlainPKCE, mayIntrospect: r.mayIntrospect,
             createdAt: createdAt)
+        client.idTokenAlgorithm = r.idTokenAlgorithm
+        client.accessTokenFormat = r.accessTokenFormat
+        client.resources = r.resources
+        return client
     }
 
     public func resetClientSecret(id: String) async throws -> String {
@@ -62,14 +79,21 @@ public struct Administration: Sendable {
         guard try await store.removeClient(id: id, audit: event(.clientRemoved, clientID: id)) else { throw TermAuthError.notFound("client \(id)") }
     }
 
-    public func addUser(username: String, displayName: String?, password: String, isOperator: Bool = false) async throws -> User {
+    public func addUser(
+        username: String, displayName: String?, password: String, isOperator: Bool = false, email: String? = nil, emailVerified: Bool = false
+    ) async throws -> User {
         guard (1...64).contains(username.count), username.unicodeScalars.allSatisfy({ !Sanitized.isDangerous($0) && $0 != " " }) else {
             throw TermAuthError.invalidArgument("username must be 1 to 64 printable characters without spaces")
         }
         try Self.checkPassword(password)
+        if let email { try Self.checkEmail(email) }
+        // `sub` is the id: never the username, and never a client's id (see `validated`).
+        var id = RandomToken.identifier()
+        while try await store.client(id: id) != nil { id = RandomToken.identifier() }
         let user = User(
-            id: RandomToken.identifier(), username: username, displayName: Sanitized.line(displayName ?? username, limit: 100),
-            passwordHash: settings.passwordHasher.hash(password), createdAt: clock.now(), isOperator: isOperator)
+            id: id, username: username, displayName: Sanitized.line(displayName ?? username, limit: 100),
+            passwordHash: settings.passwordHasher.hash(password), createdAt: clock.now(), isOperator: isOperator,
+            email: email, emailVerified: email != nil && emailVerified)
         try await store.insertUser(user, audit: event(.userAdded, username: username, detail: isOperator ? "operator" : ""))
         return user
     }
@@ -114,8 +138,8 @@ public struct Administration: Sendable {
         }
         let granted = try await ScopePolicy(store: store).resolve(requested: scopes.isEmpty ? nil : scopes.string, for: client)
         if let ttl, !(1...31_536_000).contains(ttl) { throw TermAuthError.invalidArgument("--ttl must be 1 to 31536000 seconds") }
-        let minted = TokenIssuer(settings: settings).mint(
-            client: client, userID: userID, scopes: granted, withRefresh: false, now: clock.now(), accessTTL: ttl)
+        let minted = try await minter.mint(
+            client: client, subject: .user(userID), scopes: granted, withRefresh: false, now: clock.now(), accessTTL: ttl)
         try await store.insertTokens(
             minted.records,
             audit: AuditEvent(

@@ -23,6 +23,7 @@ public struct Housekeeping: Sendable {
             total.requests += counts.requests
             total.audit += counts.audit
             total.attempts += counts.attempts
+            total.keys += counts.keys
             if [counts.codes, counts.tokens, counts.requests, counts.audit, counts.attempts].allSatisfy({ $0 < batch }) { return total }
             await Task.yield()
         }

@@ -2,6 +2,7 @@
 public struct ResourceGuard: Sendable {
     let store: any TokenStore & UserStore
     let clock: any WallClock
+    let presented: PresentedToken
 
     public struct Access: Sendable {
         public let token: Token
@@ -9,7 +10,7 @@ public struct ResourceGuard: Sendable {
     }
 
     public func authorize(accessToken: String, requiredScope: String) async throws -> Access {
-        guard let token = try await store.token(hash: TokenHash(of: accessToken)), token.kind == .access,
+        guard let hash = await presented.hash(of: accessToken), let token = try await store.token(hash: hash), token.kind == .access,
             token.isActive(at: clock.now())
         else { throw TermAuthError.invalidAccessToken }
         guard token.scopes.contains(requiredScope) else { throw TermAuthError.insufficientScope(required: requiredScope) }

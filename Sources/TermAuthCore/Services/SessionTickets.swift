@@ -23,12 +23,16 @@ public struct SessionTickets: Sendable {
         var key: String
         var source: String
         var expiresAt: Int64
+        /// When the SSH handshake proved the key.
+        var authTime: Int64
     }
 
     public func issue(for user: SignedInUser, source: String) throws -> String {
         guard let fingerprint = user.key else { throw TermAuthError.invalidArgument("only a key sign-in is handed to a session") }
         let body = try JSONEncoder().encode(
-            Ticket(username: user.user.username, key: fingerprint, source: source, expiresAt: clock.now() + Self.lifetime))
+            Ticket(
+                username: user.user.username, key: fingerprint, source: source, expiresAt: clock.now() + Self.lifetime,
+                authTime: user.authentication.time))
         let mac = Data(HMAC<SHA256>.authenticationCode(for: body, using: key))
         return Base64URL.encode(body) + "." + Base64URL.encode(mac)
     }
@@ -44,6 +48,6 @@ public struct SessionTickets: Sendable {
         guard let user = try await store.user(username: ticket.username),
             try await store.userKeys(userID: user.id).contains(where: { $0.fingerprint == ticket.key })
         else { throw TermAuthError.invalidCredentials }
-        return SignedInUser(user: user, key: ticket.key)
+        return SignedInUser(user: user, key: ticket.key, at: ticket.authTime)
     }
 }

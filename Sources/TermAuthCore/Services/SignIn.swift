@@ -4,9 +4,12 @@ public struct SignedInUser: Sendable, Equatable {
     public let user: User
     /// The fingerprint of the SSH key the person signed in with; nil for a password.
     public let key: String?
-    init(user: User, key: String? = nil) {
+    /// When and how: the `auth_time` and `amr` of the ID tokens this sign-in leads to.
+    public let authentication: Authentication
+    init(user: User, key: String? = nil, at time: Int64) {
         self.user = user
         self.key = key
+        authentication = Authentication(time: time, methods: [key == nil ? "pwd" : "pop"])
     }
 }
 
@@ -138,10 +141,10 @@ public struct SignIn: Sendable {
         switch credential {
         case .password:
             try await record(.loginSucceeded, "")
-            return SignedInUser(user: user)
+            return SignedInUser(user: user, at: clock.now())
         case .provenKey(let fingerprint):
             try await record(.loginSucceeded, credential.detail.trimmingCharacters(in: [" ", ","]))
-            return SignedInUser(user: user, key: fingerprint)
+            return SignedInUser(user: user, key: fingerprint, at: clock.now())
         }
     }
 

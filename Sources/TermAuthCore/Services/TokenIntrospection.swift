@@ -3,6 +3,7 @@
 public struct TokenIntrospection: Sendable {
     let store: any TokenStore & UserStore
     let clock: any WallClock
+    let presented: PresentedToken
 
     public struct Result: Sendable, Equatable {
         public let active: Bool
@@ -26,7 +27,9 @@ public struct TokenIntrospection: Sendable {
 
     /// For the operator (`termauth token introspect`) and the built-in resource server.
     public func introspect(_ token: String) async throws -> Result {
-        guard let stored = try await store.token(hash: TokenHash(of: token)), stored.isActive(at: clock.now()) else { return .inactive }
+        guard let hash = await presented.hash(of: token), let stored = try await store.token(hash: hash), stored.isActive(at: clock.now()) else {
+            return .inactive
+        }
         if stored.kind == .refresh && stored.used { return .inactive }
         var username: String?
         if let userID = stored.userID {

@@ -3,12 +3,13 @@
 public struct TokenRevocation: Sendable {
     let store: any TokenStore & AuditStore
     let clock: any WallClock
+    let presented: PresentedToken
 
     /// `by`: the authenticated client, or nil for the operator (`termauth token revoke`).
     /// Returns how many tokens were revoked.
     @discardableResult
     public func revoke(_ token: String, by client: Client?, origin: String? = nil) async throws -> Int {
-        guard let stored = try await store.token(hash: TokenHash(of: token)) else { return 0 }
+        guard let hash = await presented.hash(of: token), let stored = try await store.token(hash: hash) else { return 0 }
         if let client, stored.clientID != client.id { throw TermAuthError.tokenOfAnotherClient }
         let event = AuditEvent(at: clock.now(), kind: .tokenRevoked, clientID: stored.clientID, origin: origin)
         let by = "\(stored.kind.rawValue) token revoked by \(client.map { "client \($0.id)" } ?? "the operator")"

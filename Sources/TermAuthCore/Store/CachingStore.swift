@@ -72,6 +72,11 @@ public final class CachingStore: Store {
     }
     public func updateUser(_ user: User, audit: AuditEvent?) async throws -> Bool { try await base.updateUser(user, audit: audit) }
 
+    public func signingKeys() async throws -> [SigningKey] { try await base.signingKeys() }
+    public func insertSigningKey(_ key: SigningKey, retireOthersUntil publishUntil: Int64?, audit: AuditEvent?) async throws -> Bool {
+        try await base.insertSigningKey(key, retireOthersUntil: publishUntil, audit: audit)
+    }
+    public func removeSigningKey(kid: String, audit: AuditEvent?) async throws -> Bool { try await base.removeSigningKey(kid: kid, audit: audit) }
     public func insertUserKey(_ key: UserKey, audit: AuditEvent?) async throws { try await base.insertUserKey(key, audit: audit) }
     public func userKeys(userID: String) async throws -> [UserKey] { try await base.userKeys(userID: userID) }
     public func removeUserKey(userID: String, fingerprint: String, audit: AuditEvent?) async throws -> Bool {

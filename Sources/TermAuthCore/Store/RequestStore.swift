@@ -33,10 +33,14 @@ public struct RequestDecision: Sendable {
     /// Remembered in the same transaction, added to what was remembered before (`Consent.adding`).
     public var remember: Consent?
     public var audit: AuditEvent
+    /// The approving person's sign-in (nil for a denial).
+    public var authentication: Authentication?
 
     public init(
-        requestID: String, status: AuthorizationRequest.Status, userID: String?, grantedScopes: ScopeSet?, remember: Consent? = nil, audit: AuditEvent
+        requestID: String, status: AuthorizationRequest.Status, userID: String?, grantedScopes: ScopeSet?,
+        authentication: Authentication? = nil, remember: Consent? = nil, audit: AuditEvent
     ) {
+        self.authentication = authentication
         self.requestID = requestID
         self.status = status
         self.userID = userID

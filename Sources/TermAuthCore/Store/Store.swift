@@ -6,4 +6,4 @@
 /// what a removal takes with it) live in the core and are handed in; the engines hold statements
 /// and row mapping only.
 public typealias Store = ClientStore & UserStore & ScopeStore & RequestStore & CodeStore & TokenStore & ConsentStore & AuditStore
-    & HousekeepingStore & AttemptStore & UserKeyStore
+    & HousekeepingStore & AttemptStore & UserKeyStore & SigningKeyStore

@@ -3,7 +3,8 @@ import Hummingbird
 import ServiceLifecycle
 import TermAuthCore
 
-/// `GET /authorize` (RFC 6749 §4.1.1): validate, park, then wait for a person's decision.
+/// `GET /authorize` (RFC 6749 §4.1.1), and `POST` with a form body (OpenID Connect Core
+/// §3.1.2.1): validate, park, then wait for a person's decision.
 /// A browser gets a page showing the approval code that refreshes itself until decided; any
 /// other agent (curl, a CLI's helper) is held open until then and answered with the redirect.
 struct AuthorizeRoutes: Sendable {
@@ -24,14 +25,26 @@ struct AuthorizeRoutes: Sendable {
 
     func register(on router: Router<TermAuthRequestContext>) {
         router.get("authorize") { request, context in try await authorize(request, context) }
+        router.post("authorize") { request, context in try await authorize(request, context) }
         router.get("authorize/continue") { request, context in try await resume(request, context) }
     }
 
     private func authorize(_ request: Request, _ context: TermAuthRequestContext) async throws -> Response {
         let browser = wantsHTML(request)
+        let posted = request.method == .post
         let pairs: [(String, String)]
-        do { pairs = try FormParser.parse(Substring(request.uri.query ?? "")) } catch {
-            return errorPage(.malformedParameter("query", reason: error.reason), browser: browser)
+        do {
+            if posted {
+                guard let type = request.headers[.contentType], type.lowercased().hasPrefix("application/x-www-form-urlencoded") else {
+                    return errorPage(.malformedParameter("Content-Type", reason: "must be application/x-www-form-urlencoded"), browser: browser)
+                }
+                let body = try await request.body.collect(upTo: context.maxUploadSize)
+                pairs = try FormParser.parse(Substring(String(buffer: body)))
+            } else {
+                pairs = try FormParser.parse(Substring(request.uri.query ?? ""))
+            }
+        } catch let error as FormParser.Malformed {
+            return errorPage(.malformedParameter(posted ? "body" : "query", reason: error.reason), browser: browser)
         }
         let validated: ValidatedAuthorization
         do {
@@ -49,6 +62,9 @@ struct AuthorizeRoutes: Sendable {
         try longPolls.enter(source)
         defer { longPolls.leave(source) }
         let parked = try await termAuth.flow.park(validated, origin: context.peer)
+        // A POST's body is read already, so a hang-up cannot be watched for; the wait still
+        // ends with the request's lifetime, and holds a place in `longPolls` meanwhile.
+        if posted { return try await longPoll(handle: parked.handle) }
         do {
             // An agent that hangs up stops the wait (else it would poll until the request expires).
             return try await request.body.consumeWithCancellationOnInboundClose { _ in try await longPoll(handle: parked.handle) }

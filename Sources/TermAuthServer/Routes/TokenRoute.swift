@@ -33,6 +33,7 @@ struct TokenResponseBody {
         o.add("expires_in", response.expiresIn)
         o.add("refresh_token", response.refreshToken)
         o.add("scope", response.scope.isEmpty ? nil : response.scope.string)
+        o.add("id_token", response.idToken)
         return o.json
     }
 

@@ -13,8 +13,9 @@ struct ImplicitTokenResponse: ResponseTypeHandler {
     func deliver(_ request: AuthorizationRequest, redirect: RedirectBuilder, context: DeliveryContext) async throws -> Delivery {
         guard let client = try await store.client(id: request.clientID) else { throw TermAuthError.unknownClient }
         let scopes = request.grantedScopes ?? request.scopes
-        let minted = TokenIssuer(settings: context.settings).mint(
-            client: client, userID: request.userID, scopes: scopes, withRefresh: false, now: context.now)
+        let minted = try await context.issuer.mint(
+            client: client, subject: .user(request.userID, request.authentication, nonce: request.options.nonce, resource: request.options.resource),
+            scopes: scopes, withRefresh: false, now: context.now)
         let issued = AuditEvent(at: context.now, kind: .tokenIssued, clientID: client.id, detail: "implicit grant, scope \"\(scopes.string)\"")
         guard try await store.deliverRequest(id: request.id, code: nil, tokens: minted.records, audit: issued) else { return .alreadyDelivered }
         var fields = [("access_token", minted.response.accessToken), ("token_type", "Bearer"), ("expires_in", String(minted.response.expiresIn))]

@@ -19,4 +19,5 @@ protocol ResponseTypeHandler: Sendable {
 struct DeliveryContext: Sendable {
     let settings: Settings
     let now: Int64
+    let issuer: TokenIssuer
 }

@@ -24,6 +24,9 @@ extension Client {
             scopes: try r.words("scopes"),
             requirePKCE: try r.value("require_pkce"), allowPlainPKCE: try r.value("allow_plain_pkce"),
             mayIntrospect: try r.value("may_introspect"), createdAt: try r.value("created_at"))
+        idTokenAlgorithm = SigningAlgorithm(rawValue: try r.value("id_token_alg")) ?? .rs256
+        accessTokenFormat = AccessTokenFormat(rawValue: try r.value("access_token_format")) ?? .opaque
+        resources = try r.words("resources", separator: "\n")
     }
 }
 
@@ -31,7 +34,8 @@ extension User {
     init(pg r: PGRow) throws {
         self.init(
             id: try r.value("id"), username: try r.value("username"), displayName: try r.value("display_name"),
-            passwordHash: try r.value("password_hash"), createdAt: try r.value("created_at"), isOperator: try r.value("is_operator"))
+            passwordHash: try r.value("password_hash"), createdAt: try r.value("created_at"), isOperator: try r.value("is_operator"),
+            email: try r.value("email"), emailVerified: try r.value("email_verified"), updatedAt: try r.value("updated_at"))
     }
 }
 
@@ -57,6 +61,13 @@ extension AuthorizationRequest {
         pollInterval = try r.value("poll_interval")
         lastPolledAt = try r.value("last_polled_at")
         redirectURISent = try r.value("redirect_uri_sent")
+        options.nonce = try r.value("nonce")
+        options.prompt = Prompt.parse(try r.value("prompt"))
+        options.maxAge = try r.value("max_age")
+        options.loginHint = try r.value("login_hint")
+        options.uiLocales = (try r.value("ui_locales", as: String?.self) ?? "").split(separator: " ").map(String.init)
+        options.resource = try r.value("resource")
+        authentication = Authentication(time: try r.value("auth_time"), methods: try r.value("amr"))
     }
 }
 
@@ -68,6 +79,9 @@ extension AuthorizationCode {
             codeChallenge: try r.value("code_challenge"),
             codeChallengeMethod: try r.value("code_challenge_method", as: String?.self).flatMap(PKCEMethod.init(rawValue:)),
             issuedAt: try r.value("issued_at"), expiresAt: try r.value("expires_at"))
+        nonce = try r.value("nonce")
+        authentication = Authentication(time: try r.value("auth_time"), methods: try r.value("amr"))
+        resource = try r.value("resource")
     }
 }
 
@@ -78,7 +92,8 @@ extension Token {
             clientID: try r.value("client_id"), userID: try r.value("user_id"), scopes: ScopeSet(try r.words("scope")),
             issuedAt: try r.value("issued_at"), expiresAt: try r.value("expires_at"), family: try r.value("family"),
             codeHash: try r.value("code_hash", as: Data?.self).map(TokenHash.init(bytes:)),
-            revoked: try r.value("revoked"), used: try r.value("used"))
+            revoked: try r.value("revoked"), used: try r.value("used"),
+            authentication: Authentication(time: try r.value("auth_time"), methods: try r.value("amr")), resource: try r.value("resource"))
     }
 }
 
@@ -111,5 +126,14 @@ extension UserKey {
         self.init(
             userID: try r.value("user_id"), fingerprint: try r.value("fingerprint"), type: try r.value("type"),
             publicKey: try r.value("public_key"), comment: try r.value("comment"), createdAt: try r.value("created_at"))
+    }
+}
+
+extension SigningKey {
+    init(pg r: PGRow) throws {
+        self.init(
+            kid: try r.value("kid"), algorithm: try SigningAlgorithm.parse(try r.value("alg")),
+            publicKey: try PublicJWK(json: try r.value("public_jwk")), wrappedPrivateKey: try r.value("private_key"),
+            createdAt: try r.value("created_at"), retiredAt: try r.value("retired_at"), publishUntil: try r.value("publish_until"))
     }
 }

@@ -92,6 +92,36 @@ enum PostgresSchema {
             """,
             "ALTER TABLE users ADD COLUMN is_operator BOOLEAN NOT NULL DEFAULT FALSE",
         ]),
+        // See the same migration in `SQLiteSchema`.
+        Migration(version: 5, name: "v5-openid", sql: [
+            """
+            CREATE TABLE signing_keys(
+                kid TEXT PRIMARY KEY, alg TEXT NOT NULL, public_jwk TEXT NOT NULL, private_key BYTEA NOT NULL,
+                created_at BIGINT NOT NULL, retired_at BIGINT, publish_until BIGINT)
+            """,
+            "ALTER TABLE users ADD COLUMN email TEXT",
+            "ALTER TABLE users ADD COLUMN email_verified BOOLEAN NOT NULL DEFAULT FALSE",
+            "ALTER TABLE users ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0",
+            "UPDATE users SET updated_at = created_at",
+            "ALTER TABLE clients ADD COLUMN id_token_alg TEXT NOT NULL DEFAULT 'RS256'",
+            "ALTER TABLE clients ADD COLUMN access_token_format TEXT NOT NULL DEFAULT 'opaque'",
+            "ALTER TABLE clients ADD COLUMN resources TEXT NOT NULL DEFAULT ''",
+            """
+            ALTER TABLE requests ADD COLUMN nonce TEXT, ADD COLUMN prompt TEXT, ADD COLUMN max_age BIGINT,
+                ADD COLUMN login_hint TEXT, ADD COLUMN ui_locales TEXT, ADD COLUMN resource TEXT,
+                ADD COLUMN auth_time BIGINT, ADD COLUMN amr TEXT
+            """,
+            "ALTER TABLE codes ADD COLUMN nonce TEXT, ADD COLUMN auth_time BIGINT, ADD COLUMN amr TEXT, ADD COLUMN resource TEXT",
+            "ALTER TABLE tokens ADD COLUMN auth_time BIGINT, ADD COLUMN amr TEXT, ADD COLUMN resource TEXT",
+            """
+            INSERT INTO scopes(name, description, translations, required) VALUES
+                ('openid', 'Know who you are', '{}', TRUE),
+                ('profile', 'See your name and username', '{}', FALSE),
+                ('email', 'See your email address', '{}', FALSE),
+                ('offline_access', 'Keep access while you are away', '{}', FALSE)
+            ON CONFLICT (name) DO NOTHING
+            """,
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -26,17 +26,17 @@ enum PostgresStatements {
         static let name = "termauth_insert_token_with_audit"
         static let sql = """
             WITH issued AS (
-                INSERT INTO tokens(hash, kind, client_id, user_id, scope, issued_at, expires_at, family, code_hash, revoked, used)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                INSERT INTO tokens(\(PostgresBindings.tokenColumnList))
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
             )
-            INSERT INTO audit(at, kind, client_id, username, detail, origin) VALUES ($12, $13, $14, $15, $16, $17)
+            INSERT INTO audit(at, kind, client_id, username, detail, origin) VALUES ($15, $16, $17, $18, $19, $20)
             """
         typealias Row = Void
         let token: Token
         let audit: AuditEvent
 
         func makeBindings() throws -> PostgresBindings {
-            var b = PostgresBindings(capacity: 17)
+            var b = PostgresBindings(capacity: PostgresBindings.tokenColumns + 6)
             try b.append(token)
             b.append(audit.at)
             b.append(audit.kind.rawValue)
@@ -52,7 +52,11 @@ enum PostgresStatements {
 }
 
 extension PostgresBindings {
-    /// A token's eleven columns, in the order of `tokens`' column list everywhere here.
+    static let tokenColumnList =
+        "hash, kind, client_id, user_id, scope, issued_at, expires_at, family, code_hash, revoked, used, auth_time, amr, resource"
+    static let tokenColumns = 14
+
+    /// A token's columns, in the order of `tokenColumnList`.
     mutating func append(_ t: Token) throws {
         try append(t.hash.bytes)
         append(t.kind.rawValue)
@@ -65,6 +69,9 @@ extension PostgresBindings {
         try append(t.codeHash?.bytes)
         append(t.revoked)
         append(t.used)
+        append(t.authentication?.time)
+        append(t.authentication?.methodsString)
+        append(t.resource)
     }
 }
 

@@ -6,10 +6,12 @@ extension PostgresStore {
         try await transaction("client \(client.id)", audited: { audit }) { c in
             try await c.rows(
                 """
-                INSERT INTO clients(id, name, secret, redirect_uris, grant_types, scopes, require_pkce, allow_plain_pkce, created_at, may_introspect)
+                INSERT INTO clients(id, name, secret, redirect_uris, grant_types, scopes, require_pkce, allow_plain_pkce, created_at, may_introspect,
+                    id_token_alg, access_token_format, resources)
                 VALUES (\(client.id), \(client.name), \(client.secret?.encoded), \(client.redirectURIs.joined(separator: "\n")),
                     \(client.grantTypes.map(\.rawValue).joined(separator: " ")), \(client.scopes.joined(separator: " ")),
-                    \(client.requirePKCE), \(client.allowPlainPKCE), \(client.createdAt), \(client.mayIntrospect))
+                    \(client.requirePKCE), \(client.allowPlainPKCE), \(client.createdAt), \(client.mayIntrospect),
+                    \(client.idTokenAlgorithm.rawValue), \(client.accessTokenFormat.rawValue), \(client.resources.joined(separator: "\n")))
                 """)
         }
     }
@@ -20,7 +22,9 @@ extension PostgresStore {
                 """
                 UPDATE clients SET name = \(client.name), redirect_uris = \(client.redirectURIs.joined(separator: "\n")),
                     grant_types = \(client.grantTypes.map(\.rawValue).joined(separator: " ")), scopes = \(client.scopes.joined(separator: " ")),
-                    require_pkce = \(client.requirePKCE), allow_plain_pkce = \(client.allowPlainPKCE), may_introspect = \(client.mayIntrospect)
+                    require_pkce = \(client.requirePKCE), allow_plain_pkce = \(client.allowPlainPKCE), may_introspect = \(client.mayIntrospect),
+                    id_token_alg = \(client.idTokenAlgorithm.rawValue), access_token_format = \(client.accessTokenFormat.rawValue),
+                    resources = \(client.resources.joined(separator: "\n"))
                 WHERE id = \(client.id)
                 RETURNING 1
                 """

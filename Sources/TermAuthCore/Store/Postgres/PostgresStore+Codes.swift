@@ -5,9 +5,11 @@ extension PostgresStore {
     static func insert(_ code: AuthorizationCode, _ c: PostgresConnection) async throws {
         try await c.rows(
             """
-            INSERT INTO codes(hash, client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, issued_at, expires_at)
+            INSERT INTO codes(hash, client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, issued_at, expires_at,
+                nonce, auth_time, amr, resource)
             VALUES (\(code.hash.bytes), \(code.clientID), \(code.userID), \(code.redirectURI), \(code.scopes.string), \(code.codeChallenge),
-                \(code.codeChallengeMethod?.rawValue), \(code.issuedAt), \(code.expiresAt))
+                \(code.codeChallengeMethod?.rawValue), \(code.issuedAt), \(code.expiresAt), \(code.nonce), \(code.authentication?.time),
+                \(code.authentication?.methodsString), \(code.resource))
             """)
     }
 

@@ -33,6 +33,7 @@ extension PostgresStore {
                 RETURNING 1
                 """
             ).count
+            counts.keys = try await c.rows("DELETE FROM signing_keys WHERE publish_until < \(before) RETURNING 1").count
             return counts
         }
     }

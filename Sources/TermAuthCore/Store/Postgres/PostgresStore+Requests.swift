@@ -11,10 +11,13 @@ extension PostgresStore {
             try await c.rows(
                 """
                 INSERT INTO requests(id, approval_hash, handle_hash, client_id, redirect_uri, response_type, scope, state,
-                    code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval, redirect_uri_sent, source)
+                    code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval, redirect_uri_sent, source,
+                    nonce, prompt, max_age, login_hint, ui_locales, resource)
                 VALUES (\(r.id), \(p.approvalCode.bytes), \(p.handle.bytes), \(r.clientID), \(r.redirectURI), \(r.responseType.rawValue),
                     \(r.scopes.string), \(r.state), \(r.codeChallenge), \(r.codeChallengeMethod?.rawValue), \(r.origin), \(r.createdAt),
-                    \(r.expiresAt), \(r.status.rawValue), \(r.pollInterval), \(r.redirectURISent), \(r.source))
+                    \(r.expiresAt), \(r.status.rawValue), \(r.pollInterval), \(r.redirectURISent), \(r.source),
+                    \(r.options.nonce), \(Prompt.string(r.options.prompt)), \(r.options.maxAge), \(r.options.loginHint),
+                    \(r.options.uiLocales.isEmpty ? nil : r.options.uiLocales.joined(separator: " ")), \(r.options.resource))
                 """)
             if let audit = p.audit { try await Self.insert(audit, c) }
         }
@@ -71,7 +74,7 @@ extension PostgresStore {
             let decided = try await c.rows(
                 """
                 UPDATE requests SET status = \(d.status.rawValue), user_id = \(d.userID), granted_scope = \(d.grantedScopes?.string),
-                    decided_at = \(now)
+                    decided_at = \(now), auth_time = \(d.authentication?.time), amr = \(d.authentication?.methodsString)
                 WHERE id = \(d.requestID) AND status = 'pending' AND expires_at > \(now)
                 RETURNING 1
                 """)

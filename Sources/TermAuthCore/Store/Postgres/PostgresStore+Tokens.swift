@@ -5,17 +5,17 @@ extension PostgresStore {
     /// All of them in one multi-row INSERT: one round trip however many tokens a grant issues.
     static func insert(_ tokens: [Token], _ c: PostgresConnection) async throws {
         guard !tokens.isEmpty else { return }
-        var binds = PostgresBindings(capacity: tokens.count * 11)
+        var binds = PostgresBindings(capacity: tokens.count * PostgresBindings.tokenColumns)
         var rows: [String] = []
         for t in tokens {
             let first = binds.count
-            rows.append("(" + (1...11).map { "$\(first + $0)" }.joined(separator: ", ") + ")")
+            rows.append("(" + (1...PostgresBindings.tokenColumns).map { "$\(first + $0)" }.joined(separator: ", ") + ")")
             try binds.append(t)
         }
         try await c.rows(
             PostgresQuery(
                 unsafeSQL: """
-                    INSERT INTO tokens(hash, kind, client_id, user_id, scope, issued_at, expires_at, family, code_hash, revoked, used)
+                    INSERT INTO tokens(\(PostgresBindings.tokenColumnList))
                     VALUES \(rows.joined(separator: ", "))
                     """,
                 binds: binds))

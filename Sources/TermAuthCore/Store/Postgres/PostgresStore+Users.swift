@@ -6,8 +6,9 @@ extension PostgresStore {
         try await transaction("user \(user.username)", audited: { audit }) { c in
             try await c.rows(
                 """
-                INSERT INTO users(id, username, display_name, password_hash, created_at, is_operator)
-                VALUES (\(user.id), \(user.username), \(user.displayName), \(user.passwordHash), \(user.createdAt), \(user.isOperator))
+                INSERT INTO users(id, username, display_name, password_hash, created_at, is_operator, email, email_verified, updated_at)
+                VALUES (\(user.id), \(user.username), \(user.displayName), \(user.passwordHash), \(user.createdAt), \(user.isOperator),
+                    \(user.email), \(user.emailVerified), \(user.updatedAt))
                 """)
         }
     }
@@ -39,7 +40,11 @@ extension PostgresStore {
     public func updateUser(_ user: User, audit: AuditEvent?) async throws -> Bool {
         try await transaction(audited: { $0 ? audit : nil }) { c in
             try await !c.rows(
-                "UPDATE users SET display_name = \(user.displayName), is_operator = \(user.isOperator) WHERE id = \(user.id) RETURNING 1"
+                """
+                UPDATE users SET display_name = \(user.displayName), is_operator = \(user.isOperator), email = \(user.email),
+                    email_verified = \(user.emailVerified), updated_at = \(user.updatedAt)
+                WHERE id = \(user.id) RETURNING 1
+                """
             ).isEmpty
         }
     }

@@ -11,7 +11,10 @@ public enum SQLiteToPostgres {
     }
 
     /// Parents before children, as a reader of the copy would expect; no foreign keys force it.
-    static let tables = ["clients", "users", "scopes", "consents", "requests", "codes", "tokens", "audit", "attempts", "user_keys"]
+    static let tables = ["clients", "users", "scopes", "consents", "requests", "codes", "tokens", "audit", "attempts", "user_keys", "signing_keys"]
+    /// Filled by the migrations themselves (the OpenID scopes): the SQLite file has the same
+    /// rows, perhaps edited, so its rows replace them.
+    static let seeded: Set<String> = ["scopes"]
     private static let rowsPerStatement = 400
 
     public static func copy(from source: SQLiteStore, to destination: PostgresStore) async throws -> Report {
@@ -25,7 +28,7 @@ public enum SQLiteToPostgres {
             return all
         }
         let counts = try await destination.inTransaction { c in
-            for table in tables {
+            for table in tables where !seeded.contains(table) {
                 let present = try await c.rows("SELECT count(*) AS n FROM \(unescaped: table)").first?.value("n", as: Int64.self) ?? 0
                 guard present == 0 else {
                     throw TermAuthError.invalidArgument(
@@ -36,6 +39,7 @@ public enum SQLiteToPostgres {
             for table in tables {
                 let types = try await columnTypes(table, c)
                 let rows = batches[table] ?? []
+                if seeded.contains(table) { try await c.rows("DELETE FROM \(unescaped: table)") }
                 var start = 0
                 while start < rows.count {
                     let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]

@@ -77,6 +77,43 @@ enum SQLiteSchema {
                     ALTER TABLE users ADD COLUMN is_operator INTEGER NOT NULL DEFAULT 0;
                     """)
         }
+        // OpenID Connect: signing keys (private halves wrapped, see `KeyWrap`), users' email,
+        // per-client token formats, and what an ID token must carry from request to refresh.
+        migrator.registerMigration("v5-openid") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE signing_keys(
+                        kid TEXT PRIMARY KEY, alg TEXT NOT NULL, public_jwk TEXT NOT NULL, private_key BLOB NOT NULL,
+                        created_at INTEGER NOT NULL, retired_at INTEGER, publish_until INTEGER);
+                    ALTER TABLE users ADD COLUMN email TEXT;
+                    ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE users ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+                    UPDATE users SET updated_at = created_at;
+                    ALTER TABLE clients ADD COLUMN id_token_alg TEXT NOT NULL DEFAULT 'RS256';
+                    ALTER TABLE clients ADD COLUMN access_token_format TEXT NOT NULL DEFAULT 'opaque';
+                    ALTER TABLE clients ADD COLUMN resources TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE requests ADD COLUMN nonce TEXT;
+                    ALTER TABLE requests ADD COLUMN prompt TEXT;
+                    ALTER TABLE requests ADD COLUMN max_age INTEGER;
+                    ALTER TABLE requests ADD COLUMN login_hint TEXT;
+                    ALTER TABLE requests ADD COLUMN ui_locales TEXT;
+                    ALTER TABLE requests ADD COLUMN resource TEXT;
+                    ALTER TABLE requests ADD COLUMN auth_time INTEGER;
+                    ALTER TABLE requests ADD COLUMN amr TEXT;
+                    ALTER TABLE codes ADD COLUMN nonce TEXT;
+                    ALTER TABLE codes ADD COLUMN auth_time INTEGER;
+                    ALTER TABLE codes ADD COLUMN amr TEXT;
+                    ALTER TABLE codes ADD COLUMN resource TEXT;
+                    ALTER TABLE tokens ADD COLUMN auth_time INTEGER;
+                    ALTER TABLE tokens ADD COLUMN amr TEXT;
+                    ALTER TABLE tokens ADD COLUMN resource TEXT;
+                    INSERT OR IGNORE INTO scopes(name, description, translations, required) VALUES
+                        ('openid', 'Know who you are', '{}', 1),
+                        ('profile', 'See your name and username', '{}', 0),
+                        ('email', 'See your email address', '{}', 0),
+                        ('offline_access', 'Keep access while you are away', '{}', 0);
+                    """)
+        }
         return migrator
     }
 }

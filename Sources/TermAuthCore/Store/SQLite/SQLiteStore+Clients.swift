@@ -6,13 +6,15 @@ extension SQLiteStore {
         try await run("client \(client.id)", audited: { audit }) { db in
             try db.execute(
                 sql: """
-                    INSERT INTO clients(id, name, secret, redirect_uris, grant_types, scopes, require_pkce, allow_plain_pkce, created_at, may_introspect)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO clients(id, name, secret, redirect_uris, grant_types, scopes, require_pkce, allow_plain_pkce, created_at, may_introspect,
+                        id_token_alg, access_token_format, resources)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     client.id, client.name, client.secret?.encoded, client.redirectURIs.joined(separator: "\n"),
                     client.grantTypes.map(\.rawValue).joined(separator: " "), client.scopes.joined(separator: " "),
                     client.requirePKCE, client.allowPlainPKCE, client.createdAt, client.mayIntrospect,
+                    client.idTokenAlgorithm.rawValue, client.accessTokenFormat.rawValue, client.resources.joined(separator: "\n"),
                 ])
         }
     }
@@ -22,12 +24,13 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     UPDATE clients SET name = ?, redirect_uris = ?, grant_types = ?, scopes = ?, require_pkce = ?,
-                        allow_plain_pkce = ?, may_introspect = ?
+                        allow_plain_pkce = ?, may_introspect = ?, id_token_alg = ?, access_token_format = ?, resources = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     client.name, client.redirectURIs.joined(separator: "\n"), client.grantTypes.map(\.rawValue).joined(separator: " "),
-                    client.scopes.joined(separator: " "), client.requirePKCE, client.allowPlainPKCE, client.mayIntrospect, client.id,
+                    client.scopes.joined(separator: " "), client.requirePKCE, client.allowPlainPKCE, client.mayIntrospect,
+                    client.idTokenAlgorithm.rawValue, client.accessTokenFormat.rawValue, client.resources.joined(separator: "\n"), client.id,
                 ])
             return db.changesCount > 0
         }

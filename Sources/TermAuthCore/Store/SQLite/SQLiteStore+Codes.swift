@@ -5,12 +5,14 @@ extension SQLiteStore {
     static func insert(_ c: AuthorizationCode, _ db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO codes(hash, client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, issued_at, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO codes(hash, client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, issued_at, expires_at,
+                    nonce, auth_time, amr, resource)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 c.hash.bytes, c.clientID, c.userID, c.redirectURI, c.scopes.string, c.codeChallenge,
-                c.codeChallengeMethod?.rawValue, c.issuedAt, c.expiresAt,
+                c.codeChallengeMethod?.rawValue, c.issuedAt, c.expiresAt, c.nonce, c.authentication?.time, c.authentication?.methodsString,
+                c.resource,
             ])
     }
 

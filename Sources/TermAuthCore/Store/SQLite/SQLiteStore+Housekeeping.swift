@@ -24,6 +24,8 @@ extension SQLiteStore {
                     """,
                 arguments: [attemptsBefore, attemptsBefore, limit])
             counts.attempts = db.changesCount
+            try db.execute(sql: "DELETE FROM signing_keys WHERE publish_until < ?", arguments: [before])
+            counts.keys = db.changesCount
             return counts
         }
     }

@@ -10,14 +10,16 @@ extension SQLiteStore {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO requests(id, approval_hash, handle_hash, client_id, redirect_uri, response_type, scope, state,
-                        code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval, redirect_uri_sent, source)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        code_challenge, code_challenge_method, origin, created_at, expires_at, status, poll_interval, redirect_uri_sent, source,
+                        nonce, prompt, max_age, login_hint, ui_locales, resource)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
                 arguments: [
                     r.id, p.approvalCode.bytes, p.handle.bytes, r.clientID, r.redirectURI, r.responseType.rawValue, r.scopes.string,
                     r.state, r.codeChallenge, r.codeChallengeMethod?.rawValue, r.origin, r.createdAt, r.expiresAt, r.status.rawValue,
-                    r.pollInterval, r.redirectURISent, r.source,
+                    r.pollInterval, r.redirectURISent, r.source, r.options.nonce, Prompt.string(r.options.prompt), r.options.maxAge,
+                    r.options.loginHint, r.options.uiLocales.isEmpty ? nil : r.options.uiLocales.joined(separator: " "), r.options.resource,
                 ])
             if let audit = p.audit { try Self.insert(audit, db) }
         }
@@ -76,10 +78,13 @@ extension SQLiteStore {
         try await run { db in
             try db.execute(
                 sql: """
-                    UPDATE requests SET status = ?, user_id = ?, granted_scope = ?, decided_at = ?
+                    UPDATE requests SET status = ?, user_id = ?, granted_scope = ?, decided_at = ?, auth_time = ?, amr = ?
                     WHERE id = ? AND status = 'pending' AND expires_at > ?
                     """,
-                arguments: [d.status.rawValue, d.userID, d.grantedScopes?.string, now, d.requestID, now])
+                arguments: [
+                    d.status.rawValue, d.userID, d.grantedScopes?.string, now, d.authentication?.time, d.authentication?.methodsString, d.requestID,
+                    now,
+                ])
             guard db.changesCount > 0 else { return false }
             if let consent = d.remember { try Self.remember(consent, db) }
             try Self.insert(d.audit, db)

@@ -5,13 +5,14 @@ extension SQLiteStore {
     static func insert(_ tokens: [Token], _ db: Database) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO tokens(hash, kind, client_id, user_id, scope, issued_at, expires_at, family, code_hash, revoked, used)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO tokens(hash, kind, client_id, user_id, scope, issued_at, expires_at, family, code_hash, revoked, used,
+                    auth_time, amr, resource)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for t in tokens {
             try statement.execute(arguments: [
                 t.hash.bytes, t.kind.rawValue, t.clientID, t.userID, t.scopes.string, t.issuedAt, t.expiresAt,
-                t.family, t.codeHash?.bytes, t.revoked, t.used,
+                t.family, t.codeHash?.bytes, t.revoked, t.used, t.authentication?.time, t.authentication?.methodsString, t.resource,
             ])
         }
     }

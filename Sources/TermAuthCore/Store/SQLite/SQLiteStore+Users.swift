@@ -5,8 +5,14 @@ extension SQLiteStore {
     public func insertUser(_ user: User, audit: AuditEvent?) async throws {
         try await run("user \(user.username)", audited: { audit }) { db in
             try db.execute(
-                sql: "INSERT INTO users(id, username, display_name, password_hash, created_at, is_operator) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [user.id, user.username, user.displayName, user.passwordHash, user.createdAt, user.isOperator])
+                sql: """
+                    INSERT INTO users(id, username, display_name, password_hash, created_at, is_operator, email, email_verified, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    user.id, user.username, user.displayName, user.passwordHash, user.createdAt, user.isOperator, user.email, user.emailVerified,
+                    user.updatedAt,
+                ])
         }
     }
 
@@ -40,7 +46,8 @@ extension SQLiteStore {
     public func updateUser(_ user: User, audit: AuditEvent?) async throws -> Bool {
         try await run(audited: { $0 ? audit : nil }) { db in
             try db.execute(
-                sql: "UPDATE users SET display_name = ?, is_operator = ? WHERE id = ?", arguments: [user.displayName, user.isOperator, user.id])
+                sql: "UPDATE users SET display_name = ?, is_operator = ?, email = ?, email_verified = ?, updated_at = ? WHERE id = ?",
+                arguments: [user.displayName, user.isOperator, user.email, user.emailVerified, user.updatedAt, user.id])
             return db.changesCount > 0
         }
     }

@@ -1,0 +1,129 @@
+import Foundation
+import JWTKit
+
+/// The signing keys as this process sees them: read from the store, shared by every replica,
+/// and read again every `refreshAfter`, so a rotation anywhere reaches every replica within
+/// seconds and without a restart. The first use creates any key the store lacks.
+public actor KeyRing {
+    struct Snapshot: Sendable {
+        let collection: JWTKeyCollection
+        /// The key each algorithm signs with now: the newest that was not retired.
+        let signing: [SigningAlgorithm: String]
+        /// Every key still published, by kid.
+        let published: [String: SigningKey]
+        let loadedAt: ContinuousClock.Instant
+    }
+
+    static let refreshAfter: Duration = .seconds(2)
+    /// An unknown kid reads the store again at most this often: a kid a replica has just
+    /// rotated to verifies here at once, and a flood of made-up kids costs one read a second.
+    static let unknownKidRetry: Duration = .seconds(1)
+
+    private let store: any SigningKeyStore
+    private let wrap: KeyWrap
+    private let clock: any WallClock
+    private var snapshot: Snapshot?
+    private var loading: Task<Snapshot, any Error>?
+
+    init(store: any SigningKeyStore, wrap: KeyWrap, clock: any WallClock) {
+        self.store = store
+        self.wrap = wrap
+        self.clock = clock
+    }
+
+    func current() async throws -> Snapshot {
+        if let snapshot, ContinuousClock.now - snapshot.loadedAt < Self.refreshAfter { return snapshot }
+        return try await reload()
+    }
+
+    /// The snapshot when it knows `kid`, else a fresh one if the last is old enough.
+    func knowing(_ kid: String) async throws -> Snapshot {
+        let known = try await current()
+        if known.published[kid] != nil || ContinuousClock.now - known.loadedAt < Self.unknownKidRetry { return known }
+        return try await reload()
+    }
+
+    /// One read at a time, shared by every caller that finds the snapshot stale.
+    func reload() async throws -> Snapshot {
+        if let loading { return try await loading.value }
+        let task = Task { try await Self.load(store: store, wrap: wrap, clock: clock) }
+        loading = task
+        defer { loading = nil }
+        let loaded = try await task.value
+        snapshot = loaded
+        return loaded
+    }
+
+    private static func load(store: any SigningKeyStore, wrap: KeyWrap, clock: any WallClock) async throws -> Snapshot {
+        var keys = try await store.signingKeys()
+        let missing = SigningAlgorithm.allCases.filter { alg in !keys.contains { $0.algorithm == alg && $0.isSigning } }
+        if !missing.isEmpty {
+            for alg in missing {
+                let key = try KeyGeneration.generate(alg, wrap: wrap, now: clock.now())
+                _ = try await store.insertSigningKey(
+                    key, retireOthersUntil: nil,
+                    audit: AuditEvent(at: key.createdAt, kind: .signingKeyAdded, detail: "\(alg.rawValue) \(key.kid), the first of its algorithm"))
+            }
+            keys = try await store.signingKeys()
+        }
+        let collection = JWTKeyCollection()
+        var signing: [SigningAlgorithm: String] = [:]
+        for key in keys {
+            let pem = String(decoding: try wrap.unwrap(key.wrappedPrivateKey, purpose: SigningKey.purpose(key.kid)), as: UTF8.self)
+            let kid = JWKIdentifier(string: key.kid)
+            switch key.algorithm {
+            case .es256: await collection.add(ecdsa: try ES256PrivateKey(pem: pem), kid: kid)
+            case .rs256: await collection.add(rsa: try Insecure.RSA.PrivateKey(pem: pem), digestAlgorithm: .sha256, kid: kid)
+            }
+            // Oldest first: the newest signing key of each algorithm wins.
+            if key.isSigning { signing[key.algorithm] = key.kid }
+        }
+        return Snapshot(
+            collection: collection, signing: signing, published: Dictionary(keys.map { ($0.kid, $0) }, uniquingKeysWith: { a, _ in a }),
+            loadedAt: .now)
+    }
+
+    // MARK: use
+
+    /// Signs `payload` with the algorithm's current key; `type` is the header's `typ`.
+    public nonisolated func sign(_ payload: some JWTPayload, algorithm: SigningAlgorithm, type: String? = nil) async throws -> String {
+        let keys = try await current()
+        guard let kid = keys.signing[algorithm] else { throw TermAuthError.storage("no \(algorithm.rawValue) signing key") }
+        var header = JWTHeader()
+        if let type { header.typ = type }
+        return try await keys.collection.sign(payload, kid: JWKIdentifier(string: kid), header: header)
+    }
+
+    /// Checks a JWT this server signed: its `kid` must name a published key (looked up here,
+    /// since jwt-kit falls back to a default key for an unknown one), its `alg` that key's.
+    /// Returns the claims and the header's `typ`.
+    public nonisolated func verify<Claims: JWTPayload>(_ token: String, as: Claims.Type) async throws -> (claims: Claims, type: String?) {
+        guard let header = JOSEHeader(token: token), let kid = header.kid else { throw TermAuthError.invalidAccessToken }
+        let keys = try await knowing(kid)
+        guard let key = keys.published[kid], key.algorithm.rawValue == header.alg else { throw TermAuthError.invalidAccessToken }
+        do {
+            return (try await keys.collection.verify(token, as: Claims.self), header.typ)
+        } catch {
+            throw TermAuthError.invalidAccessToken
+        }
+    }
+
+    /// The published keys (RFC 7517 §5), public members only.
+    public nonisolated func publicKeySet() async throws -> [PublicJWK] {
+        try await current().published.values.sorted { ($0.createdAt, $0.kid) < ($1.createdAt, $1.kid) }.map(\.publicKey)
+    }
+}
+
+/// The few header members read before verifying (RFC 7515 §4.1).
+struct JOSEHeader: Decodable {
+    var alg: String?
+    var kid: String?
+    var typ: String?
+
+    init?(token: String) {
+        guard let first = token.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first,
+            let data = Base64URL.decode(String(first)), let header = try? JSONDecoder().decode(JOSEHeader.self, from: data)
+        else { return nil }
+        self = header
+    }
+}
