@@ -167,4 +167,35 @@ import TermAuthTestSupport
         let json = String(decoding: try! JSONEncoder().encode(bare), as: UTF8.self)
         #expect(json == #"{"sub":"u1"}"#)
     }
+
+    /// Core §3.2: `id_token token` and `id_token`, implicit and so opt-in, nonce required,
+    /// answered in the fragment; `at_hash` binds the ID token to the access token beside it.
+    @Test func implicitIDTokensNeedANonceAndTravelInTheFragment() async throws {
+        let f = try await Fixture()
+        _ = try await f.seeded()
+        _ = try await f.termAuth.admin.addClient(
+            .init(id: "spa", name: "SPA", isPublic: true, redirectURIs: ["https://spa.example/cb"], grantTypes: [.implicit]))
+        let flow = f.termAuth.flow
+        func query(_ type: String, nonce: String?) -> [(String, String)] {
+            var pairs = [("response_type", type), ("client_id", "spa"), ("redirect_uri", "https://spa.example/cb"), ("scope", "openid profile")]
+            if let nonce { pairs.append(("nonce", nonce)) }
+            return pairs
+        }
+        await #expect(throws: AuthorizeRejection.redirectInFragment(to: "https://spa.example/cb", error: .missingParameter("nonce"), state: nil)) {
+            _ = try await flow.validator.validate(query("id_token", nonce: nil))
+        }
+        for type in ["token id_token", "id_token"] {
+            let parked = try await flow.park(try await flow.validator.validate(query(type, nonce: "n1")), origin: "test")
+            let pending = try await flow.pending(approvalCode: parked.approvalCode, source: "test")
+            let alice = try await flow.signIn(username: "alice", password: Fixture.password, for: pending)
+            try await flow.approve(pending, user: alice, scopes: nil, remember: false)
+            guard case .redirect(let location) = try await flow.deliver(handle: parked.handle) else { throw TermAuthError.unknownRequest }
+            let fragment = try #require(URLComponents(string: location)?.fragment)
+            let fields = Fixture.query("x:?" + fragment)
+            let claims = try await f.termAuth.keys.verify(try #require(fields["id_token"]), as: IDTokenClaims.self).claims
+            #expect(claims.nonce == "n1" && claims.aud == "spa")
+            #expect(claims.atHash == fields["access_token"].map(IDTokenClaims.accessTokenHash))
+            #expect((fields["access_token"] == nil) == (type == "id_token"))
+        }
+    }
 }

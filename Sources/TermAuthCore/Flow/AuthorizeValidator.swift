@@ -54,6 +54,13 @@ public struct AuthorizeValidator: Sendable {
             scopes = try await ScopePolicy(store: store).resolve(requested: params["scope"], for: client)
         } catch let error as TermAuthError { throw refuse(error) }
 
+        if handler.issuesIDToken {
+            guard scopes.contains(OpenIDScope.openid) else {
+                throw refuse(.malformedParameter("scope", reason: "response_type \(responseType.rawValue) needs the openid scope"))
+            }
+            guard params["nonce"] != nil else { throw refuse(.missingParameter("nonce")) }
+        }
+
         var challenge = params["code_challenge"]
         var method: PKCEMethod?
         if !handler.bindsPKCE {

@@ -12,6 +12,8 @@ public enum GrantRegistry {
     static let responseTypes: [any ResponseTypeHandler.Type] = [
         CodeResponse.self,
         ImplicitTokenResponse.self,
+        IDTokenResponse.self,
+        IDTokenTokenResponse.self,
     ]
 
     /// Grant types a client may be registered with: the token endpoint's and the authorize-only ones.
@@ -47,8 +49,11 @@ extension GrantType {
 extension GrantRegistry {
     /// The handler of a `response_type` a browser may ask for; nil for anything else, the
     /// device flow's requests included (a device is answered at the token endpoint).
+    /// Multi-valued response types are sets (RFC 6749 §3.1.1): any order names the same one.
     static func responseType(named name: String?) -> (any ResponseTypeHandler.Type)? {
-        responseTypes.first { $0.responseType.rawValue == name }
+        guard let name else { return nil }
+        let canonical = name.split(separator: " ").map(String.init).sorted().joined(separator: " ")
+        return responseTypes.first { $0.responseType.rawValue == canonical }
     }
 
     static func responseType(of request: AuthorizationRequest) -> (any ResponseTypeHandler.Type)? {

@@ -64,13 +64,20 @@ struct TokenIssuer: Sendable {
                     authentication: subject.authentication, resource: subject.resource))
         }
         var response = TokenResponse(accessToken: access, expiresIn: ttl, refreshToken: refresh, scope: scopes)
-        if scopes.contains(OpenIDScope.openid), let userID = subject.userID, let authentication = subject.authentication {
-            let claims = IDTokenClaims(
-                iss: issuer, sub: userID, aud: client.id, exp: now + settings.lifetimes.idToken, iat: now, authTime: authentication.time,
-                nonce: subject.nonce, atHash: IDTokenClaims.accessTokenHash(access),
-                amr: authentication.methods.isEmpty ? nil : authentication.methods, azp: client.id)
-            response.idToken = try await keys.sign(claims, algorithm: client.idTokenAlgorithm)
+        if scopes.contains(OpenIDScope.openid) {
+            response.idToken = try await idToken(client: client, subject: subject, accessToken: access, now: now)
         }
         return Minted(records: records, response: response)
+    }
+
+    /// An ID token for a person's sign-in (nil when no person signed in); `at_hash` binds it to
+    /// the access token it comes with, if any.
+    func idToken(client: Client, subject: Subject, accessToken: String?, now: Int64) async throws -> String? {
+        guard let userID = subject.userID, let authentication = subject.authentication else { return nil }
+        let claims = IDTokenClaims(
+            iss: issuer.value, sub: userID, aud: client.id, exp: now + settings.lifetimes.idToken, iat: now, authTime: authentication.time,
+            nonce: subject.nonce, atHash: accessToken.map(IDTokenClaims.accessTokenHash),
+            amr: authentication.methods.isEmpty ? nil : authentication.methods, azp: client.id)
+        return try await keys.sign(claims, algorithm: client.idTokenAlgorithm)
     }
 }

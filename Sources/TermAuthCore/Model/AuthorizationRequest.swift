@@ -60,5 +60,8 @@ public struct AuthorizationRequest: Sendable, Equatable {
 public enum ResponseType: String, Sendable {
     case code
     case token
+    /// OpenID Connect Core §3.2: an ID token alone, or with an access token, in the fragment.
+    case idToken = "id_token"
+    case idTokenToken = "id_token token"
     case deviceCode = "device_code"
 }

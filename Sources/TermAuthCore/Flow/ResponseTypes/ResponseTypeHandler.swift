@@ -9,10 +9,17 @@ protocol ResponseTypeHandler: Sendable {
     static var inFragment: Bool { get }
     /// Only a code can be bound to a PKCE challenge; elsewhere a challenge is ignored.
     static var bindsPKCE: Bool { get }
+    /// OpenID Connect Core §3.2.2.1: the answer carries an ID token, so the request must ask
+    /// for `openid` and send a nonce.
+    static var issuesIDToken: Bool { get }
     /// Keeps of the store only the parts the response type uses.
     init(store: any Store)
     /// Mints what the answer carries and stores it with the delivery, in one transaction.
     func deliver(_ request: AuthorizationRequest, redirect: RedirectBuilder, context: DeliveryContext) async throws -> Delivery
+}
+
+extension ResponseTypeHandler {
+    static var issuesIDToken: Bool { false }
 }
 
 /// What a response type may use besides its storage.
