@@ -6,7 +6,7 @@ import TermAuthCore
 struct CodeGrantScene {
     let stage: DemoStage
     let run: Int
-    let scope = "profile email photos"
+    let scope = "openid profile email photos offline_access"
 
     static let steps = [
         DemoScreen.Step(1, "Access application", "resource owner → application"),
@@ -114,6 +114,9 @@ struct CodeGrantScene {
         guard exchanged.status == 200, let access = tokenFields["access_token"] else {
             return failed(6, show, "token endpoint answered \(exchanged.status) \(tokenFields["error"] ?? "")")
         }
+        if let idToken = tokenFields["id_token"] {
+            show.show(try await idTokenLines(idToken, attempt: attempt))
+        }
         show.set(6, .done)
         let tokens = SceneOutcome.Tokens(access: access, refresh: tokenFields["refresh_token"])
 
@@ -131,6 +134,28 @@ struct CodeGrantScene {
             title, succeeded: resource.status == 200,
             "\(consent); resource \(resource.status), scope \(served["scope"] ?? "?")",
             tokens: tokens)
+    }
+
+    /// Step 6's ID token, decoded as the application reads it once the signature checks against
+    /// the published key: what it learns about the person.
+    private func idTokenLines(_ idToken: String, attempt: DemoApplication.Attempt) async throws -> [DemoScreen.Line] {
+        let header = JOSEHeader(token: idToken)
+        let claims: IDTokenClaims
+        do {
+            claims = try await stage.termAuth.keys.verify(idToken, as: IDTokenClaims.self).claims
+        } catch {
+            return [.init(.failure, "ID token: the signature does not check against /jwks.json")]
+        }
+        // Four lines: with the response above, step 6 still fits an 80×24 terminal.
+        let nonce = claims.nonce == attempt.nonce ? "\(claims.nonce ?? "")  (the app's own)" : "\(claims.nonce ?? "none")  (NOT the app's)"
+        return [
+            .init(.note, "ID token, signature checked: alg \(header?.alg ?? "?"), kid \(String((header?.kid ?? "?").prefix(12)))…"),
+            .init(.field, "  iss \(Shown.value("iss", claims.iss)) · aud \(claims.aud)"),
+            .init(.field, "  sub \(claims.sub)  (who signed in; never the username)"),
+            .init(
+                claims.nonce == attempt.nonce ? .field : .failure,
+                "  nonce \(nonce) · auth_time \(Timestamp.iso8601(claims.authTime))"),
+        ]
     }
 
     /// The browser's page moves on once decided: a 302 to the redirect URI, followed to the app.

@@ -11,19 +11,22 @@ struct DemoApplication: Sendable {
     struct Attempt: Sendable {
         let state: String
         let verifier: String
+        /// OpenID Connect: echoed in the ID token, which ties it to this attempt.
+        let nonce: String
         let url: URL
     }
 
     func beginAuthorization(scope: String) -> Attempt {
         let state = RandomToken.identifier()
         let verifier = RandomToken.secret()
+        let nonce = RandomToken.identifier()
         var components = URLComponents(url: stage.server.appendingPathComponent("authorize"), resolvingAgainstBaseURL: false)!
         components.percentEncodedQuery = [
             ("response_type", "code"), ("client_id", DemoStage.appClientID), ("redirect_uri", stage.callback.absoluteString),
             ("scope", scope), ("state", state), ("code_challenge", PKCE.challenge(for: verifier, method: .s256)),
-            ("code_challenge_method", "S256"),
+            ("code_challenge_method", "S256"), ("nonce", nonce),
         ].map { "\($0.0)=\(FormEncoding.encode($0.1))" }.joined(separator: "&")
-        return Attempt(state: state, verifier: verifier, url: components.url!)
+        return Attempt(state: state, verifier: verifier, nonce: nonce, url: components.url!)
     }
 
     func exchange(code: String, attempt: Attempt) async throws -> DemoExchange {

@@ -128,7 +128,9 @@ final class DemoStage: Sendable {
         for id in [appClientID, deviceClientID] where try await termAuth.store.client(id: id) != nil {
             try await admin.removeClient(id: id)
         }
-        let names = scopes.map(\.name)
+        // The code grant asks for openid (and offline_access, for the refresh scene), which
+        // every store has from the start.
+        let names = [OpenIDScope.openid] + scopes.map(\.name) + [OpenIDScope.offlineAccess]
         let app = try await admin.addClient(
             ClientRegistration(
                 id: appClientID, name: "TermAuth Demo App", isPublic: false, redirectURIs: [callback.absoluteString],

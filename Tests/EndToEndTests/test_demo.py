@@ -25,7 +25,7 @@ def test_auto_plays_every_grant_and_step_8_returns_the_resource(termauth):
         assert "8 Return resource" in screen and "← 200" in screen
         for number in range(1, 9):
             assert "✓" in step_row(screen, number) or number == 8, screen
-        assert "username: demo" in screen and "scope: email photos profile" in screen
+        assert "username: demo" in screen and "scope: email offline_access openid photos profile" in screen
         save_capture("demo-step-8", screen)
         # The device scene shows the device authorization response as it came: a number
         # stays a number (Foundation once read `"interval": 1` as true).
@@ -73,20 +73,24 @@ def test_keys_typed_by_a_person_unticked_scope_is_missing_from_steps_6_to_8(term
         tmux.press("Space", "a")
 
         six = advance_until("─ 6 Issue access token")
-        six = tmux.wait_for("scope: photos profile")
+        six = tmux.wait_for("scope: offline_access openid photos profile")
         assert "access_token:" in six and "refresh_token:" in six, six
+        # The ID token, decoded: what the application learns about the person.
+        assert "id_token:" in six and "(the app's own)" in six and "auth_time" in six, six
+        assert re.search(r"signature checked: alg RS256, kid \S+", six) and "aud demo-app" in six, six
         # Issued in the same millisecond, the two start alike (their issue time); shown, they must differ.
         shown = dict(re.findall(r"(access_token|refresh_token): (\S+)", six))
         assert shown["access_token"] != shown["refresh_token"] and shown["access_token"].startswith("…"), six
         eight = advance_until("─ 8 Return resource")
         eight = tmux.wait_for("Hello, Demo User")
-        assert "scope: photos profile" in eight and "email" not in eight.split("─ 8 Return resource")[1], eight
+        assert "scope: offline_access openid photos profile" in eight and "email" not in eight.split("─ 8 Return resource")[1], eight
         save_capture("demo-reduced-scope", eight)
 
         tmux.wait_for("r again")
         tmux.press("q")
         assert tmux.exit_code() == 0
-        assert re.search(r"scope\s+photos\s+profile", tmux.screen()), tmux.screen()
+        # The summary line wraps at 80 columns.
+        assert re.search(r"scope\s+offline_access\s+openid\s+photos\s+profile", tmux.screen().replace("\n", "")), tmux.screen()
 
 
 def test_demo_refuses_a_database_with_real_data(seeded):
