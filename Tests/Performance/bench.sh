@@ -29,6 +29,15 @@ app=$(termauth client add --name app --id app --redirect-uri http://127.0.0.1/cb
 svc_basic=$(basic svc "$(field client_secret <<<"$svc")")
 app_basic=$(basic app "$(field client_secret <<<"$app")")
 introspected=$(termauth token issue --client svc --scope bench --ttl 86400)
+# OpenID Connect: code exchanges that return an ID token (ES256, and RS256 for comparison),
+# and client credentials with RFC 9068 JWT access tokens (ES256).
+es=$(termauth client add --name es --id es --redirect-uri http://127.0.0.1/cb --scope bench --scope openid --id-token-alg ES256 --json)
+rs=$(termauth client add --name rs --id rs --redirect-uri http://127.0.0.1/cb --scope bench --scope openid --id-token-alg RS256 --json)
+jwt=$(termauth client add --name jwt --id jwt --grant client_credentials --scope bench --access-token-format jwt --json)
+es_basic=$(basic es "$(field client_secret <<<"$es")")
+rs_basic=$(basic rs "$(field client_secret <<<"$rs")")
+jwt_basic=$(basic jwt "$(field client_secret <<<"$jwt")")
+OIDC_CODES=${OIDC_CODES:-60000}
 
 harness_serve info
 
@@ -84,6 +93,18 @@ measure() { # SUFFIX: runs every case once
   TERMAUTH_BASIC=$app_basic TERMAUTH_VALUES=$work/refresh.txt TERMAUTH_FORM='grant_type=refresh_token&refresh_token=%s' \
     run_wrk "refresh$s" "$base/token" -s "$here/one_value_per_request.lua"
   TERMAUTH_BASIC=$svc_basic TERMAUTH_TOKEN=$introspected run_wrk "introspect$s" "$base/introspect" -s "$here/introspect.lua"
+  TERMAUTH_BASIC=$jwt_basic TERMAUTH_SCOPE=bench run_wrk "ccjwt$s" "$base/token" -s "$here/token_client_credentials.lua"
+  local alg
+  for alg in es rs; do
+    mkdir -p "$work/$alg"
+    "$SEED_BIN" --db "$db" --client "$alg" --scope "bench openid" --codes "$OIDC_CODES" --out "$work/$alg" 2>&2
+  done
+  TERMAUTH_BASIC=$es_basic TERMAUTH_VALUES=$work/es/codes.txt \
+    TERMAUTH_FORM='grant_type=authorization_code&code=%s&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%2Fcb&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' \
+    run_wrk "codees$s" "$base/token" -s "$here/one_value_per_request.lua"
+  TERMAUTH_BASIC=$rs_basic TERMAUTH_VALUES=$work/rs/codes.txt \
+    TERMAUTH_FORM='grant_type=authorization_code&code=%s&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%2Fcb&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' \
+    run_wrk "coders$s" "$base/token" -s "$here/one_value_per_request.lua"
   TERMAUTH_QUERY="response_type=code&client_id=app&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&scope=bench&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256" \
     run_wrk "authorize$s" "$base/authorize" -s "$here/authorize.lua"
 }
@@ -106,8 +127,11 @@ table() { # SUFFIX TITLE
   row "POST /token refresh_token (rotation)" refresh "$1"
   row "POST /introspect" introspect "$1"
   row "GET /authorize (browser page; past the bounds, 503)" authorize "$1"
+  row "POST /token client_credentials, JWT access token (ES256)" ccjwt "$1"
+  row "POST /token authorization_code + ID token (ES256)" codees "$1"
+  row "POST /token authorization_code + ID token (RS256)" coders "$1"
   local spent
-  for spent in code refresh; do
+  for spent in code refresh codees coders; do
     (( $(non2xx "$spent$1") == 0 )) || echo "warning: the $spent case ran out of single-use values and measured refusals too; raise CODES or shorten DURATION" >&2
   done
 }

@@ -1,13 +1,14 @@
 // Seeds what the benchmark's cases consume: authorization codes (through the real flow),
 // refresh tokens, and filler tokens for the "database already holds a million tokens" runs.
 //
-//   termauth-bench-seed --db DB --client ID --codes N --refresh N --filler N --out DIR
+//   termauth-bench-seed --db DB --client ID [--scope "bench openid"] --codes N --refresh N --filler N --out DIR
 import Foundation
 import TermAuthCore
 
 struct Options {
     var db = ""
     var client = ""
+    var scope = "bench"
     var codes = 0
     var refresh = 0
     var filler = 0
@@ -23,6 +24,7 @@ struct Options {
             switch args[i] {
             case "--db": db = next()
             case "--client": client = next()
+            case "--scope": scope = next()
             case "--codes": codes = Int(next()) ?? 0
             case "--refresh": refresh = Int(next()) ?? 0
             case "--filler": filler = Int(next()) ?? 0
@@ -52,7 +54,7 @@ let redirect = client.redirectURIs.first ?? ""
 func code(_ user: SignedInUser) async throws -> String {
     let flow = termAuth.flow
     let validated = try await flow.validator.validate([
-        ("response_type", "code"), ("client_id", client.id), ("redirect_uri", redirect), ("scope", "bench"),
+        ("response_type", "code"), ("client_id", client.id), ("redirect_uri", redirect), ("scope", options.scope),
         ("code_challenge", challenge), ("code_challenge_method", "S256"),
     ])
     let parked = try await flow.park(validated, origin: "bench")
@@ -72,7 +74,7 @@ func write(_ values: [String], to name: String) throws {
 let start = Date()
 if options.codes > 0 {
     let first = try await termAuth.flow.validator.validate([
-        ("response_type", "code"), ("client_id", client.id), ("redirect_uri", redirect), ("scope", "bench"),
+        ("response_type", "code"), ("client_id", client.id), ("redirect_uri", redirect), ("scope", options.scope),
         ("code_challenge", challenge), ("code_challenge_method", "S256"),
     ])
     let parked = try await termAuth.flow.park(first, origin: "bench")
