@@ -30,7 +30,16 @@ import Testing
             name = "Web"
             redirect_uris = ["https://w.example/cb"]
             grants = ["authorization_code"]
+            id_token_alg = "ES256"
+            access_token_format = "jwt"
+            resources = ["https://api.example"]
+            [tokens]
+            audience = "https://api.example"
+            access_token_algorithm = "RS256"
             """, source: "t.toml")
+        #expect(s.clients.first?.idTokenAlgorithm == .es256 && s.clients.first?.accessTokenFormat == .jwt)
+        #expect(s.clients.first?.resources == ["https://api.example"])
+        #expect(s.tokens.audience(issuer: "x") == "https://api.example" && s.tokens.accessTokenAlgorithm == .rs256)
         #expect(s.issuer == "https://auth.example")
         #expect(s.host == "0.0.0.0" && s.port == 9000)
         #expect(s.lifetimes.authorizationCode == 300 && s.lifetimes.accessToken == 600)

@@ -188,7 +188,11 @@ public enum SettingsFile {
         for (i, client) in try reader.tables(table, "clients").enumerated() {
             let at = "clients[\(i)]"
             try reader.checkKeys(
-                client, allowed: ["id", "name", "public", "redirect_uris", "grants", "scopes", "require_pkce", "introspect"], at: at)
+                client,
+                allowed: [
+                    "id", "name", "public", "redirect_uris", "grants", "scopes", "require_pkce", "introspect", "id_token_alg",
+                    "access_token_format", "resources",
+                ], at: at)
             let grantNames = try reader.strings(client, "grants", at: at) ?? GrantType.defaults.map(\.rawValue)
             var grants: [GrantType] = []
             for name in grantNames {
@@ -196,7 +200,7 @@ public enum SettingsFile {
                     throw TermAuthError.configuration("\(source): \(at).grants: \(error.description)")
                 }
             }
-            settings.clients.append(
+            var registration =
                 ClientRegistration(
                     id: try reader.requiredString(client, "id", at: at),
                     name: try reader.requiredString(client, "name", at: at),
@@ -206,7 +210,20 @@ public enum SettingsFile {
                     scopes: try reader.strings(client, "scopes", at: at) ?? [],
                     requirePKCE: try reader.bool(client, "require_pkce", at: at) ?? true,
                     mayIntrospect: try reader.bool(client, "introspect", at: at) ?? false
-                ))
+                )
+            if let alg = try reader.string(client, "id_token_alg", at: at) {
+                do { registration.idTokenAlgorithm = try SigningAlgorithm.parse(alg) } catch {
+                    throw .configuration("\(source): \(at).id_token_alg: \(error.description)")
+                }
+            }
+            if let format = try reader.string(client, "access_token_format", at: at) {
+                guard let parsed = AccessTokenFormat(rawValue: format) else {
+                    throw .configuration("\(source): \(at).access_token_format: expected \"opaque\" or \"jwt\"")
+                }
+                registration.accessTokenFormat = parsed
+            }
+            registration.resources = try reader.strings(client, "resources", at: at) ?? []
+            settings.clients.append(registration)
         }
         return settings
     }

@@ -196,6 +196,9 @@ public struct Administration: Sendable {
         if a.scopes != b.scopes { changed.append("scopes") }
         if a.requirePKCE != b.requirePKCE { changed.append("require_pkce") }
         if a.mayIntrospect != b.mayIntrospect { changed.append("introspect") }
+        if a.idTokenAlgorithm != b.idTokenAlgorithm { changed.append("id_token_alg") }
+        if a.accessTokenFormat != b.accessTokenFormat { changed.append("access_token_format") }
+        if a.resources != b.resources { changed.append("resources") }
         return changed
     }
 
