@@ -31,7 +31,10 @@ struct AuthorizationCodeGrant: GrantHandler {
         }
 
         let minted = try await context.issuer.mint(
-            client: client, subject: .user(code.userID, code.authentication, nonce: code.nonce, resource: code.resource),
+            client: client,
+            subject: .user(
+                code.userID, code.authentication, nonce: code.nonce,
+                resource: try ResourceIndicator.narrow(p["resource"], granted: code.resource, for: client)),
             scopes: code.scopes, codeHash: hash, withRefresh: OpenIDScope.allowsRefresh(code.scopes, client: client), now: now)
         // Redeem even an expired code, so a late replay still counts as reuse. The audit row
         // shares the redemption's write: one commit per exchange.

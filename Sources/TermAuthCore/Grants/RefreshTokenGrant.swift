@@ -26,7 +26,9 @@ struct RefreshTokenGrant: GrantHandler {
 
         // Core §12.2: the ID token repeats the sign-in's auth_time, with no nonce.
         let minted = try await context.issuer.mint(
-            client: client, subject: .user(old.userID, old.authentication, resource: old.resource), scopes: scopes, refreshScopes: old.scopes,
+            client: client,
+            subject: .user(old.userID, old.authentication, resource: try ResourceIndicator.narrow(p["resource"], granted: old.resource, for: client)),
+            scopes: scopes, refreshScopes: old.scopes,
             family: old.family,
             codeHash: old.codeHash, withRefresh: true, now: now)
         let issued = context.event(.tokenIssued, client: client, detail: "refresh, scope \"\(scopes.string)\"")

@@ -22,7 +22,8 @@ struct ResourceRoute: Sendable {
             return BearerChallenge(code: .invalidRequest, description: "malformed Authorization header").response
         }
         do {
-            let access = try await termAuth.resources.authorize(accessToken: String(parts[1]), requiredScope: scope)
+            let access = try await termAuth.resources.authorize(
+                accessToken: String(parts[1]), requiredScope: scope, audience: termAuth.settings.tokens.audience(issuer: termAuth.issuer.value))
             return JSONBody.response(headers: .noStore, ResourceBody(access))
         } catch let error as TermAuthError where error.oauthCode == .invalidToken {
             return BearerChallenge(code: error.oauthCode, description: error.description).response
