@@ -4,12 +4,14 @@ OpenAPI document in Sources/TermAuthServer/OpenAPI/openapi.json, with schemathes
 The module starts its own `termauth serve` on its own database, so nothing the fuzzer
 does (locked accounts, revoked tokens, thousands of parked requests) leaks into the
 other end-to-end tests. It registers the scopes `profile` and `email`, the user `alice`
-and the confidential client `my-app` with every grant (the document's example values,
-so generated requests get past "unknown client" into the real validation), then runs
-schemathesis twice against the document:
+(with an email address) and the confidential client `my-app` with every grant and the
+scopes openid, profile and email (the document's example values, so generated requests
+get past "unknown client" into the real validation), then runs schemathesis twice
+against the document:
 
 * "authenticated": HTTP Basic with my-app's real secret on the form endpoints, a real
-  access token (scope profile) on /resource, and `Accept: text/html` on /authorize.
+  access token of alice's (scopes openid profile email) on /resource and /userinfo, and
+  `Accept: text/html` on /authorize.
 * "anonymous": no credentials configured (schemathesis makes up Authorization headers
   itself) and no Accept header, so /authorize takes the non-browser path.
 
@@ -89,10 +91,12 @@ def fuzz_termauth(tmp_path_factory) -> TermAuth:
     ta = TermAuth(binary=binary.resolve(), db=workdir / "fuzz.sqlite3", config=config, env=env)
     ta.add_scope("profile", "Read your username and display name")
     ta.add_scope("email", "Read your email address")
-    ta.add_user(ALICE, ALICE_PASSWORD, display_name="Alice Example")
+    # With an email address, so /userinfo has every claim to release.
+    ta.run("user", "add", ALICE, "--password-stdin", "--display-name", "Alice Example",
+           "--email", "alice@example.com", "--email-verified", input=ALICE_PASSWORD + "\n")
     ta.add_user(DECIDER, DECIDER_PASSWORD, display_name="Fuzz Decider")
     ta.client = ta.add_client("Fuzzed app", client_id=CLIENT_ID, redirect_uris=[REDIRECT_URI],
-                              grants=ALL_GRANTS, scopes=["profile", "email"])
+                              grants=ALL_GRANTS, scopes=["openid", "profile", "email"])
     ta.workdir = workdir
     return ta
 
@@ -298,8 +302,10 @@ def _describe(entry: dict) -> str:
 
 
 def _issue_access_token(server: Server, client: dict) -> str:
+    # A person's token with openid: /userinfo answers it (a client's own token it refuses).
     r = requests.post(server.url("/token"), auth=(client["client_id"], client["client_secret"]),
-                      data={"grant_type": "client_credentials", "scope": "profile"}, timeout=10)
+                      data={"grant_type": "password", "username": ALICE, "password": ALICE_PASSWORD,
+                            "scope": "openid profile email"}, timeout=10)
     assert r.status_code == 200, r.text
     return r.json()["access_token"]
 
