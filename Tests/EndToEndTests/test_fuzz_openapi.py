@@ -404,17 +404,22 @@ def test_continue_with_device_code_handle_is_not_a_server_error(fuzz_termauth, f
     assert server.process.poll() is None
 
 
-def test_truncated_form_body_is_a_client_error(fuzz_server):
+@pytest.mark.parametrize("path,body", [
+    ("/token", b"grant_type=client_credentials"),
+    ("/authorize", b"client_id=my-app&response_type=code"),
+    ("/userinfo", b"access_token=abc"),
+    ("/introspect", b"token=abc"),
+])
+def test_truncated_form_body_is_a_client_error(fuzz_server, path, body):
     """Hostile input below what an HTTP library sends: a body shorter than its
-    Content-Length, the client's write side then closed. That is the client's fault
-    (400), not an internal error."""
+    Content-Length, the client's write side then closed, at every endpoint that reads a
+    form. That is the client's fault (400), not an internal error."""
     import socket
 
     host, port = urlsplit(fuzz_server.base_url).hostname, urlsplit(fuzz_server.base_url).port
     with socket.create_connection((host, port), timeout=10) as s:
-        s.sendall(b"POST /token HTTP/1.1\r\nHost: termauth\r\n"
-                  b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n"
-                  b"grant_type=client_credentials")
+        s.sendall(b"POST " + path.encode() + b" HTTP/1.1\r\nHost: termauth\r\n"
+                  b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n" + body)
         s.shutdown(socket.SHUT_WR)
         answer = b""
         while chunk := s.recv(65536):

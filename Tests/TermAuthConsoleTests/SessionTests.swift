@@ -18,17 +18,18 @@ import TermAuthCore
             settings.security.failedSignInMilliseconds = 0
             termAuth = try TermAuth.open(database: dir + "/t.db", settings: settings)
             try await termAuth.admin.addScope(Scope(name: "profile", description: "Read your profile"))
-            try await termAuth.admin.addScope(Scope(name: "email", description: "Read your email"))
+            try await termAuth.admin.addScope(Scope(name: "email", description: "Read your email", translations: ["de": "Deine E-Mail lesen"]))
             _ = try await termAuth.admin.addUser(username: "alice", displayName: "Alice", password: "correct horse")
             _ = try await termAuth.admin.addClient(.init(id: "app", name: "App", redirectURIs: ["http://127.0.0.1/cb"]))
         }
 
-        func park(scope: String = "profile email") async throws -> PendingAuthorization {
-            let pairs = [
-                ("response_type", "code"), ("client_id", "app"), ("redirect_uri", "http://127.0.0.1:5000/cb"),
-                ("scope", scope), ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
-                ("code_challenge_method", "S256"),
-            ]
+        func park(scope: String = "profile email", extra: [(String, String)] = []) async throws -> PendingAuthorization {
+            let pairs =
+                extra + [
+                    ("response_type", "code"), ("client_id", "app"), ("redirect_uri", "http://127.0.0.1:5000/cb"),
+                    ("scope", scope), ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+                    ("code_challenge_method", "S256"),
+                ]
             let parked = try await termAuth.flow.park(try await termAuth.flow.validator.validate(pairs), origin: "test")
             return try await termAuth.flow.pending(requestID: parked.request.id)
         }
@@ -72,6 +73,21 @@ import TermAuthCore
         #expect(!byCode.frames.contains { $0.lines.joined().contains("Sign in") })
         let denial = try await world.termAuth.store.recentAudit(limit: 5).last
         #expect(denial?.kind == .requestDenied && denial?.origin?.hasPrefix("terminal:") == true)
+    }
+
+    /// OpenID Connect Core §3.1.2.1: `login_hint` fills in the username (focus goes to the
+    /// password), and `ui_locales` picks the consent screen's language where a translation exists.
+    @Test func loginHintAndUILocalesShapeTheScreens() async throws {
+        let world = try await World()
+        let terminal = MemoryTerminal()
+        terminal.type("correct horse")
+        terminal.press(.enter)
+        terminal.press(.character("a"))
+        let session = ApprovalSession(flow: world.termAuth.flow, runner: ScreenRunner(terminal: terminal, theme: .builtIn), language: "en")
+        let pending = try await world.park(extra: [("login_hint", "alice"), ("ui_locales", "fr-CA de-CH")])
+        #expect(try await session.run(pending) == .approved(ScopeSet(["email", "profile"])))
+        #expect(terminal.frames.contains { $0.lines.joined().contains("Deine E-Mail lesen") })
+        #expect(!terminal.frames.contains { $0.lines.joined().contains("Read your email") })
     }
 
     @Test func cancellingTheSignInDeniesTheRequest() async throws {

@@ -101,9 +101,9 @@ import TermAuthTestSupport
             try await f.termAuth.flow.validator.validate(f.authorizeQuery(scope: "profile admin"))
         }
         await #expect(
-            throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .unsupportedResponseType("id_token"), state: "s t&=ate")
+            throws: AuthorizeRejection.redirect(to: "https://app.example/cb", error: .unsupportedResponseType("code id_token"), state: "s t&=ate")
         ) {
-            try await f.termAuth.flow.validator.validate(f.authorizeQuery([("response_type", "id_token")]))
+            try await f.termAuth.flow.validator.validate(f.authorizeQuery([("response_type", "code id_token")]))
         }
         // The implicit grant answers in the fragment, and is off unless the client has it.
         await #expect(

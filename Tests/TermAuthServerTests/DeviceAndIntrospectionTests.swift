@@ -98,7 +98,7 @@ import Testing
         _ = try await f.termAuth.admin.addClient(.init(id: "legacy", name: "Legacy", redirectURIs: [], grantTypes: [.password]))
         try await f.test { client in
             let m = try ServerFixture.json(try await client.execute(uri: "/.well-known/oauth-authorization-server", method: .get).body)
-            #expect(m["response_types_supported"] as? [String] == ["code", "token"])
+            #expect(m["response_types_supported"] as? [String] == ["code", "token", "id_token", "id_token token"])
             #expect((m["grant_types_supported"] as? [String])?.contains("password") == true)
         }
     }

@@ -38,7 +38,7 @@ struct AuthorizeRoutes: Sendable {
                 guard let type = request.headers[.contentType], type.lowercased().hasPrefix("application/x-www-form-urlencoded") else {
                     return errorPage(.malformedParameter("Content-Type", reason: "must be application/x-www-form-urlencoded"), browser: browser)
                 }
-                let body = try await request.body.collect(upTo: context.maxUploadSize)
+                let body = try await RequestBody.read(request, upTo: context.maxUploadSize)
                 pairs = try FormParser.parse(Substring(String(buffer: body)))
             } else {
                 pairs = try FormParser.parse(Substring(request.uri.query ?? ""))

@@ -20,7 +20,7 @@ enum BearerToken {
         }
         var fromBody: String?
         if formAllowed, let type = request.headers[.contentType], type.lowercased().hasPrefix("application/x-www-form-urlencoded") {
-            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            let body = try await RequestBody.read(request, upTo: context.maxUploadSize)
             let pairs: [(String, String)]
             do { pairs = try FormParser.parse(Substring(String(buffer: body))) } catch { return .malformed("malformed form body") }
             let tokens = pairs.filter { $0.0 == "access_token" }

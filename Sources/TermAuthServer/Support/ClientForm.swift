@@ -13,7 +13,7 @@ struct ClientForm {
         guard let contentType = request.headers[.contentType], isForm(contentType) else {
             throw TermAuthError.malformedParameter("Content-Type", reason: "must be application/x-www-form-urlencoded")
         }
-        let body = try await readBody(request, upTo: context.maxUploadSize)
+        let body = try await RequestBody.read(request, upTo: context.maxUploadSize)
         let pairs: [(String, String)]
         do { pairs = try FormParser.parse(Substring(String(buffer: body))) } catch {
             throw TermAuthError.malformedParameter("body", reason: error.reason)
@@ -35,14 +35,6 @@ struct ClientForm {
             seen = expected.index(after: seen)
         }
         return seen == expected.endIndex
-    }
-
-    private static func readBody(_ request: Request, upTo limit: Int) async throws -> ByteBuffer {
-        do { return try await request.body.collect(upTo: limit) } catch let error as any HTTPResponseError {
-            throw error // keeps its own status (413), which the one error mapping renders
-        } catch {
-            throw TermAuthError.malformedParameter("body", reason: "the request body ended early or could not be read")
-        }
     }
 
     private static func credentials(_ request: Request, _ p: TermAuthCore.OAuthParameters) throws -> ClientCredentials {
