@@ -21,6 +21,7 @@ public struct TermAuth: Sendable {
     public let issuer: IssuerURL
     /// The signing keys, shared through the store by every replica.
     public let keys: KeyRing
+    let minter: TokenIssuer
 
     public init(store: any Store, settings: Settings, approvalKey: Data, clock: any WallClock = SystemClock()) {
         let store = CachingStore(store)
@@ -31,6 +32,7 @@ public struct TermAuth: Sendable {
         let minter = TokenIssuer(settings: settings, keys: keys, issuer: issuer)
         self.issuer = issuer
         self.keys = keys
+        self.minter = minter
         self.store = store
         self.settings = settings
         self.clock = clock
@@ -69,11 +71,10 @@ public struct TermAuth: Sendable {
 
     public var signIn: SignIn { SignIn(store: store, settings: settings, clock: clock) }
     var presented: PresentedToken { PresentedToken(keys: keys, issuer: issuer) }
-    var minter: TokenIssuer { TokenIssuer(settings: settings, keys: keys, issuer: issuer) }
     public var resources: ResourceGuard { ResourceGuard(store: store, clock: clock, presented: presented) }
     public var introspection: TokenIntrospection { TokenIntrospection(store: store, clock: clock, presented: presented) }
     public var revocation: TokenRevocation { TokenRevocation(store: store, clock: clock, presented: presented) }
-    public var userInfo: UserInfo { UserInfo(resources: resources) }
+    public var userInfo: UserInfo { UserInfo(resources: resources, issuer: issuer) }
     public var signingKeys: SigningKeys { SigningKeys(store: store, keys: keys, wrap: keyWrap, settings: settings, clock: clock) }
     public var housekeeping: Housekeeping { Housekeeping(store: store, clock: clock, settings: settings) }
     public var keyWrap: KeyWrap { KeyWrap(localKey: localKey) }

@@ -12,9 +12,9 @@ struct KeysCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let keys = try await global.open().signingKeys.list()
+            let (keys, unusable) = try await global.open().signingKeys.list()
             if json {
-                Output.json(keys.map(SigningKeySummary.init))
+                Output.json(keys.map { SigningKeySummary($0, usable: !unusable.contains($0.kid)) })
                 return
             }
             Output.table(
@@ -22,7 +22,9 @@ struct KeysCommand: AsyncParsableCommand {
                 keys.map { k in
                     [
                         k.kid, k.algorithm.rawValue,
-                        k.isSigning ? "signing" : "retired, published until \(k.publishUntil.map(Output.date) ?? "?")", Output.date(k.createdAt),
+                        (unusable.contains(k.kid) ? "NOT USABLE with this key file; " : "")
+                            + (k.isSigning ? "signing" : "retired, published until \(k.publishUntil.map(Output.date) ?? "?")"),
+                        Output.date(k.createdAt),
                     ]
                 })
         }
@@ -62,8 +64,11 @@ struct SigningKeySummary: Encodable {
     let created_at: Int64
     let retired_at: Int64?
     let publish_until: Int64?
+    /// False when this installation's key file does not open it (or its row is damaged).
+    let usable: Bool
 
-    init(_ k: SigningKey) {
+    init(_ k: SigningKey, usable: Bool) {
+        self.usable = usable
         kid = k.kid
         alg = k.algorithm.rawValue
         status = k.isSigning ? "signing" : "retired"

@@ -72,7 +72,9 @@ struct MigrateCommand: AsyncParsableCommand {
         }
         Output.line("copied \(from) into \(location.redacted):")
         Output.table(["TABLE", "ROWS"], report.rows.map { [$0.table, String($0.count)] })
-        Output.line("the approval-code key stays in \(from).key; point storage.approval_key_file at it to keep showing the same codes")
+        Output.line(
+            "the installation's key file stays in \(from).key: point storage.approval_key_file at it. It wraps the signing keys copied here, so without it no ID token or JWT is signed"
+        )
     }
 }
 

@@ -20,7 +20,7 @@ import TermAuthTestSupport
 
     @Test(arguments: TestStore.all) func privateKeysAreStoredWrapped(_ store: TestStore) async throws {
         let f = try await Fixture(store)
-        let keys = try await f.termAuth.signingKeys.list()
+        let keys = try await f.termAuth.signingKeys.list().keys
         #expect(Set(keys.map(\.algorithm)) == [.rs256, .es256])
         for key in keys {
             #expect(key.kid == key.publicKey.thumbprint)
@@ -128,5 +128,33 @@ import TermAuthTestSupport
         // Nor is an unsigned token (alg none) taken for one.
         let noneAlg = [Base64URL.encode(Data(#"{"alg":"none","typ":"at+jwt"}"#.utf8)), parts[1], ""].joined(separator: ".")
         await #expect(throws: TermAuthError.invalidAccessToken) { _ = try await f.termAuth.keys.verify(noneAlg, as: AccessTokenClaims.self) }
+    }
+}
+
+/// A store shared with an installation whose key file differs (a copied database, a command
+/// run without the servers' settings): nothing is signed with a key it cannot open, and nothing
+/// is written that would leave the servers with one.
+@Suite struct ForeignKeyFileTests {
+    @Test func anotherKeyFileCannotSignRotateOrRetire() async throws {
+        let f = try await Fixture()
+        _ = try await f.seeded()
+        let mine = try await f.termAuth.signingKeys.list().keys
+        let foreign = TermAuth(store: f.termAuth.engine, settings: f.termAuth.settings, approvalKey: Data(repeating: 9, count: 32), clock: f.clock)
+        let seen = try await foreign.signingKeys.list()
+        #expect(seen.unusable == Set(mine.map(\.kid)))
+        await #expect(throws: TermAuthError.self) { _ = try await foreign.signingKeys.rotate() }
+        await #expect(throws: TermAuthError.self) { try await foreign.signingKeys.retire(kid: mine[0].kid) }
+        #expect(try await f.termAuth.store.signingKeys().map(\.kid) == mine.map(\.kid))
+        // Its signing fails as the store's unavailability (503), never as a bad request.
+        #expect(try await foreign.keys.publicKeySet().isEmpty)
+        do {
+            _ = try await foreign.keys.sign(
+                AccessTokenClaims(iss: "x", exp: 2_000_000_000, aud: "a", sub: "s", clientID: "c", iat: 1, jti: "j"), algorithm: .es256)
+            Issue.record("signed with a key it cannot open")
+        } catch let error as TermAuthError {
+            #expect(error.oauthCode == .temporarilyUnavailable)
+        }
+        // Its published set leaves out what it cannot vouch for; the owner's still works.
+        #expect(try await f.termAuth.keys.publicKeySet().count == 2)
     }
 }

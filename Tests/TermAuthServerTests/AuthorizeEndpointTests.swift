@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("response_type=code%20id_token", "unsupported_response_type"),  // hybrid: not offered
+        ("response_type=code%20id_token", "unsupported_response_type"), // hybrid: not offered
         ("response_type=", "invalid_request"),
         ("scope=admin", "invalid_scope"),
         ("code_challenge=", "invalid_request"),

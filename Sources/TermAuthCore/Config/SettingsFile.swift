@@ -113,8 +113,9 @@ public enum SettingsFile {
         if let tokens = try reader.table(table, "tokens", at: "") {
             try reader.checkKeys(tokens, allowed: ["audience", "access_token_algorithm"], at: "tokens")
             if let audience = try reader.string(tokens, "audience", at: "tokens") {
-                guard !audience.isEmpty, !audience.contains(where: \.isWhitespace) else {
-                    throw .configuration("\(source): tokens.audience must be one URI without spaces")
+                // An absolute URI can never be a client id, so an access token cannot pass for an ID token.
+                guard let url = URLComponents(string: audience), url.scheme != nil, url.host != nil, !audience.contains(where: \.isWhitespace) else {
+                    throw .configuration("\(source): tokens.audience must be an absolute URI, such as https://api.example.org")
                 }
                 settings.tokens.audience = audience
             }

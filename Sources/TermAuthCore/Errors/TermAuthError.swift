@@ -34,6 +34,7 @@ public enum TermAuthError: Error, Equatable, Sendable {
     case invalidRefreshToken
     case refreshTokenReused
     case invalidAccessToken
+    case invalidIDToken
     case insufficientScope(required: String)
 
     // device flow (RFC 8628 §3.5)
@@ -89,7 +90,7 @@ extension TermAuthError {
         case .pkceMismatch, .invalidCode, .codeReused, .codeExpired, .codeMismatch,
             .invalidRefreshToken, .refreshTokenReused, .invalidCredentials:
             return .invalidGrant
-        case .invalidAccessToken: return .invalidToken
+        case .invalidAccessToken, .invalidIDToken: return .invalidToken
         case .authorizationPending: return .authorizationPending
         case .slowDown: return .slowDown
         case .deviceCodeExpired: return .expiredToken
@@ -136,6 +137,7 @@ extension TermAuthError {
         case .invalidRefreshToken: return "refresh token is invalid, expired or revoked"
         case .refreshTokenReused: return "refresh token was already used; its token family is revoked"
         case .invalidAccessToken: return "access token is invalid, expired or revoked"
+        case .invalidIDToken: return "ID token is invalid or expired"
         case .insufficientScope(let s): return "the token lacks the scope \(s)"
         case .authorizationPending: return "the user has not decided yet; poll again after the interval"
         case .slowDown(let interval): return "polling too fast; wait at least \(interval) seconds between polls"

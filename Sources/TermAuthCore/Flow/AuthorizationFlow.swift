@@ -153,7 +153,7 @@ public struct AuthorizationFlow: Sendable {
     /// Whether `user`'s sign-in is too old for the request (`prompt=login`, `max_age`): a front
     /// end that holds an earlier sign-in (an SSH key) asks for the password again.
     public func needsFreshSignIn(_ pending: PendingAuthorization, user: SignedInUser) -> Bool {
-        pending.request.options.needsFreshSignIn(user.authentication, requestedAt: pending.request.createdAt)
+        pending.request.options.needsFreshSignIn(user.authentication, requestedAt: pending.request.createdAt, now: clock.now())
     }
 
     /// Approves with `chosen` scopes (nil: everything requested). Required scopes are always

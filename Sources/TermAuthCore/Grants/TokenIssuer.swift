@@ -72,12 +72,20 @@ struct TokenIssuer: Sendable {
 
     /// An ID token for a person's sign-in (nil when no person signed in); `at_hash` binds it to
     /// the access token it comes with, if any.
-    func idToken(client: Client, subject: Subject, accessToken: String?, now: Int64) async throws -> String? {
+    /// `released`: the scopes' claims, for an ID token that comes without an access token.
+    func idToken(client: Client, subject: Subject, accessToken: String?, released: UserInfoClaims? = nil, now: Int64) async throws -> String? {
         guard let userID = subject.userID, let authentication = subject.authentication else { return nil }
-        let claims = IDTokenClaims(
+        var claims = IDTokenClaims(
             iss: issuer.value, sub: userID, aud: client.id, exp: now + settings.lifetimes.idToken, iat: now, authTime: authentication.time,
             nonce: subject.nonce, atHash: accessToken.map(IDTokenClaims.accessTokenHash),
             amr: authentication.methods.isEmpty ? nil : authentication.methods, azp: client.id)
+        if let released {
+            claims.name = released.name
+            claims.preferredUsername = released.preferredUsername
+            claims.updatedAt = released.updatedAt
+            claims.email = released.email
+            claims.emailVerified = released.emailVerified
+        }
         return try await keys.sign(claims, algorithm: client.idTokenAlgorithm)
     }
 }

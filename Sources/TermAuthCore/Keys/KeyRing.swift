@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import Synchronization
 
 /// The signing keys as this process sees them: read from the store, shared by every replica,
 /// and read again every `refreshAfter`, so a rotation anywhere reaches every replica within
@@ -11,6 +12,8 @@ public actor KeyRing {
         let signing: [SigningAlgorithm: String]
         /// Every key still published, by kid.
         let published: [String: SigningKey]
+        /// Stored keys this process cannot use (another installation's key file, a damaged row).
+        let unusable: [String]
         let loadedAt: ContinuousClock.Instant
     }
 
@@ -22,7 +25,8 @@ public actor KeyRing {
     private let store: any SigningKeyStore
     private let wrap: KeyWrap
     private let clock: any WallClock
-    private var snapshot: Snapshot?
+    /// Read without a hop onto the actor: every token signed or checked looks here first.
+    private nonisolated let snapshot = Mutex<Snapshot?>(nil)
     private var loading: Task<Snapshot, any Error>?
 
     init(store: any SigningKeyStore, wrap: KeyWrap, clock: any WallClock) {
@@ -31,27 +35,37 @@ public actor KeyRing {
         self.clock = clock
     }
 
-    func current() async throws -> Snapshot {
-        if let snapshot, ContinuousClock.now - snapshot.loadedAt < Self.refreshAfter { return snapshot }
+    nonisolated func current() async throws -> Snapshot {
+        let now = ContinuousClock.now
+        if let fresh = snapshot.withLock({ $0 }), now - fresh.loadedAt < Self.refreshAfter { return fresh }
         return try await reload()
     }
 
     /// The snapshot when it knows `kid`, else a fresh one if the last is old enough.
-    func knowing(_ kid: String) async throws -> Snapshot {
+    nonisolated func knowing(_ kid: String) async throws -> Snapshot {
         let known = try await current()
         if known.published[kid] != nil || ContinuousClock.now - known.loadedAt < Self.unknownKidRetry { return known }
         return try await reload()
     }
 
-    /// One read at a time, shared by every caller that finds the snapshot stale.
+    /// One read at a time, shared by every caller that finds the snapshot stale. When the
+    /// store cannot be read, the last good keys keep serving until the next try.
     func reload() async throws -> Snapshot {
         if let loading { return try await loading.value }
         let task = Task { try await Self.load(store: store, wrap: wrap, clock: clock) }
         loading = task
         defer { loading = nil }
-        let loaded = try await task.value
-        snapshot = loaded
-        return loaded
+        do {
+            let loaded = try await task.value
+            snapshot.withLock { $0 = loaded }
+            return loaded
+        } catch {
+            guard let last = snapshot.withLock({ $0 }) else { throw error }
+            let kept = Snapshot(
+                collection: last.collection, signing: last.signing, published: last.published, unusable: last.unusable, loadedAt: .now)
+            snapshot.withLock { $0 = kept }
+            return kept
+        }
     }
 
     private static func load(store: any SigningKeyStore, wrap: KeyWrap, clock: any WallClock) async throws -> Snapshot {
@@ -68,19 +82,47 @@ public actor KeyRing {
         }
         let collection = JWTKeyCollection()
         var signing: [SigningAlgorithm: String] = [:]
+        var published: [String: SigningKey] = [:]
+        var unusable: [String] = []
         for key in keys {
-            let pem = String(decoding: try wrap.unwrap(key.wrappedPrivateKey, purpose: SigningKey.purpose(key.kid)), as: UTF8.self)
+            // A row is used only when its kid is its public key's thumbprint, and a signing key
+            // only when this installation's key file opens it and its public half is the
+            // published one: a row edited in the database alone is refused, not published.
             let kid = JWKIdentifier(string: key.kid)
-            switch key.algorithm {
-            case .es256: await collection.add(ecdsa: try ES256PrivateKey(pem: pem), kid: kid)
-            case .rs256: await collection.add(rsa: try Insecure.RSA.PrivateKey(pem: pem), digestAlgorithm: .sha256, kid: kid)
+            do {
+                guard key.publicKey.thumbprint == key.kid else { throw TermAuthError.storage("kid is not its key's thumbprint") }
+                if key.isSigning {
+                    let pem = String(decoding: try wrap.unwrap(key.wrappedPrivateKey, purpose: SigningKey.purpose(key.kid)), as: UTF8.self)
+                    switch key.algorithm {
+                    case .es256:
+                        let privateKey = try ES256PrivateKey(pem: pem)
+                        guard PublicJWK(es256: privateKey.publicKey) == key.publicKey else { throw TermAuthError.storage("public half differs") }
+                        await collection.add(ecdsa: privateKey, kid: kid)
+                    case .rs256:
+                        let privateKey = try Insecure.RSA.PrivateKey(pem: pem)
+                        guard try PublicJWK(rs256: privateKey.publicKey) == key.publicKey else { throw TermAuthError.storage("public half differs") }
+                        await collection.add(rsa: privateKey, digestAlgorithm: .sha256, kid: kid)
+                    }
+                    // Oldest first: the newest signing key of each algorithm wins.
+                    signing[key.algorithm] = key.kid
+                } else {
+                    // A retired key only checks what it signed: its public half is enough.
+                    switch key.algorithm {
+                    case .es256:
+                        await collection.add(ecdsa: try ES256PublicKey(parameters: (x: key.publicKey.x ?? "", y: key.publicKey.y ?? "")), kid: kid)
+                    case .rs256:
+                        await collection.add(
+                            rsa: try Insecure.RSA.PublicKey(modulus: key.publicKey.n ?? "", exponent: key.publicKey.e ?? ""),
+                            digestAlgorithm: .sha256,
+                            kid: kid)
+                    }
+                }
+                published[key.kid] = key
+            } catch {
+                unusable.append(key.kid)
             }
-            // Oldest first: the newest signing key of each algorithm wins.
-            if key.isSigning { signing[key.algorithm] = key.kid }
         }
-        return Snapshot(
-            collection: collection, signing: signing, published: Dictionary(keys.map { ($0.kid, $0) }, uniquingKeysWith: { a, _ in a }),
-            loadedAt: .now)
+        return Snapshot(collection: collection, signing: signing, published: published, unusable: unusable, loadedAt: .now)
     }
 
     // MARK: use
@@ -88,7 +130,9 @@ public actor KeyRing {
     /// Signs `payload` with the algorithm's current key; `type` is the header's `typ`.
     public nonisolated func sign(_ payload: some JWTPayload, algorithm: SigningAlgorithm, type: String? = nil) async throws -> String {
         let keys = try await current()
-        guard let kid = keys.signing[algorithm] else { throw TermAuthError.storage("no \(algorithm.rawValue) signing key") }
+        guard let kid = keys.signing[algorithm] else {
+            throw TermAuthError.storage("no \(algorithm.rawValue) signing key this installation's key file opens (termauth keys list)")
+        }
         var header = JWTHeader()
         if let type { header.typ = type }
         return try await keys.collection.sign(payload, kid: JWKIdentifier(string: kid), header: header)
@@ -111,19 +155,5 @@ public actor KeyRing {
     /// The published keys (RFC 7517 §5), public members only.
     public nonisolated func publicKeySet() async throws -> [PublicJWK] {
         try await current().published.values.sorted { ($0.createdAt, $0.kid) < ($1.createdAt, $1.kid) }.map(\.publicKey)
-    }
-}
-
-/// The few header members read before verifying (RFC 7515 §4.1).
-public struct JOSEHeader: Decodable, Sendable {
-    public var alg: String?
-    public var kid: String?
-    public var typ: String?
-
-    public init?(token: String) {
-        guard let first = token.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first,
-            let data = Base64URL.decode(String(first)), let header = try? JSONDecoder().decode(JOSEHeader.self, from: data)
-        else { return nil }
-        self = header
     }
 }

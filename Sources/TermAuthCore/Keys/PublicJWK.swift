@@ -69,3 +69,16 @@ public struct PublicJWK: Sendable, Equatable, Codable {
         }
     }
 }
+
+import JWTKit
+
+extension PublicJWK {
+    init(es256 key: ES256PublicKey) {
+        self.init(p256: (try? P256.Signing.PublicKey(pemRepresentation: key.pemRepresentation))?.rawRepresentation ?? Data())
+    }
+
+    init(rs256 key: JWTKit.Insecure.RSA.PublicKey) throws {
+        let primitives = try key.getKeyPrimitives()
+        self.init(rsaModulus: primitives.modulus, exponent: primitives.publicExponent)
+    }
+}

@@ -3,9 +3,12 @@
 /// (`PresentedToken`).
 public struct UserInfo: Sendable {
     let resources: ResourceGuard
+    let issuer: IssuerURL
 
     public func claims(accessToken: String) async throws -> UserInfoClaims {
-        let access = try await resources.authorize(accessToken: accessToken, requiredScope: OpenIDScope.openid)
+        // A token bound to another resource (RFC 8707) may not be replayed here for the person's details.
+        let access = try await resources.authorize(
+            accessToken: accessToken, requiredScope: OpenIDScope.openid, audiences: [issuer.value, issuer.value + "/userinfo"])
         // A client's own token (client credentials) speaks for no person.
         guard let user = access.user else { throw TermAuthError.invalidAccessToken }
         return UserInfoClaims(user: user, scopes: access.token.scopes)

@@ -138,6 +138,18 @@ public struct Administration: Sendable {
         }
         let granted = try await ScopePolicy(store: store).resolve(requested: scopes.isEmpty ? nil : scopes.string, for: client)
         if let ttl, !(1...31_536_000).contains(ttl) { throw TermAuthError.invalidArgument("--ttl must be 1 to 31536000 seconds") }
+        if client.accessTokenFormat == .jwt {
+            // A JWT names its issuer, which only the settings can tell this command (the server may
+            // have been started with --issuer or --port), and it must expire before its key is unpublished.
+            guard settings.issuer != nil else {
+                throw TermAuthError.invalidArgument(
+                    "client \(clientID) gets JWT access tokens, which name their issuer: set issuer in the settings file (--config)")
+            }
+            if let ttl, ttl > settings.longestSignedLifetime {
+                throw TermAuthError.invalidArgument(
+                    "a JWT access token lives at most \(settings.longestSignedLifetime) seconds (lifetimes.access_token, lifetimes.id_token)")
+            }
+        }
         let minted = try await minter.mint(
             client: client, subject: .user(userID), scopes: granted, withRefresh: false, now: clock.now(), accessTTL: ttl)
         try await store.insertTokens(

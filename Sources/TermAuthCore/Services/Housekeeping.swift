@@ -17,7 +17,9 @@ public struct Housekeeping: Sendable {
             // A counter whose window and lock both ended this long ago counts nothing any more.
             let idle = max(settings.security.failureWindowSeconds, settings.security.lockoutSeconds, settings.security.wrongCodeWindowSeconds)
             let counts = try await store.purgeExpired(
-                before: now - grace, auditBefore: now - settings.auditRetainDays * 86_400, attemptsBefore: now - idle, limit: batch)
+                before: now - grace, auditBefore: now - settings.auditRetainDays * 86_400, attemptsBefore: now - idle,
+                // The server's own lifetimes decide too, whatever settings the rotation ran with.
+                keysRetiredBefore: now - grace - settings.longestSignedLifetime, limit: batch)
             total.codes += counts.codes
             total.tokens += counts.tokens
             total.requests += counts.requests

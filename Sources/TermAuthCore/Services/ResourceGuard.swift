@@ -9,13 +9,13 @@ public struct ResourceGuard: Sendable {
         public let user: User?
     }
 
-    /// `audience`: the resource server's own identifier; a token issued for another resource
-    /// (RFC 8707) is no token here (RFC 9068 §4).
-    public func authorize(accessToken: String, requiredScope: String, audience: String? = nil) async throws -> Access {
+    /// `audiences`: the resource server's own identifiers; a token issued for another resource
+    /// (RFC 8707) is no token here (RFC 9068 §4). A token that named no resource is for any.
+    public func authorize(accessToken: String, requiredScope: String, audiences: [String]? = nil) async throws -> Access {
         guard let hash = await presented.hash(of: accessToken), let token = try await store.token(hash: hash), token.kind == .access,
             token.isActive(at: clock.now())
         else { throw TermAuthError.invalidAccessToken }
-        if let audience, let resource = token.resource, resource != audience { throw TermAuthError.invalidAccessToken }
+        if let audiences, let resource = token.resource, !audiences.contains(resource) { throw TermAuthError.invalidAccessToken }
         guard token.scopes.contains(requiredScope) else { throw TermAuthError.insufficientScope(required: requiredScope) }
         var user: User?
         if let userID = token.userID {

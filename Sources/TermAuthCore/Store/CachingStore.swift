@@ -130,8 +130,11 @@ public final class CachingStore: Store {
         try await base.revokeConsent(userID: userID, clientID: clientID, audit: audit)
     }
 
-    public func purgeExpired(before: Int64, auditBefore: Int64, attemptsBefore: Int64, limit: Int) async throws -> PurgeCounts {
-        try await base.purgeExpired(before: before, auditBefore: auditBefore, attemptsBefore: attemptsBefore, limit: limit)
+    public func purgeExpired(before: Int64, auditBefore: Int64, attemptsBefore: Int64, keysRetiredBefore: Int64, limit: Int) async throws
+        -> PurgeCounts
+    {
+        try await base.purgeExpired(
+            before: before, auditBefore: auditBefore, attemptsBefore: attemptsBefore, keysRetiredBefore: keysRetiredBefore, limit: limit)
     }
 
     public func appendAudit(_ event: AuditEvent) async throws { try await base.appendAudit(event) }

@@ -13,7 +13,7 @@ public struct PurgeCounts: Sendable, Equatable {
 
 public protocol HousekeepingStore: Sendable {
     /// Deletes codes, tokens and parked requests that expired before `before`, audit rows older
-    /// than `auditBefore`, retired signing keys published until before `before`, and attempt counters idle and unlocked since `attemptsBefore`, at most
+    /// than `auditBefore`, retired signing keys published until before `before` and retired before `keysRetiredBefore`, and attempt counters idle and unlocked since `attemptsBefore`, at most
     /// `limit` rows of each per call, so the write lock is held only briefly.
-    func purgeExpired(before: Int64, auditBefore: Int64, attemptsBefore: Int64, limit: Int) async throws -> PurgeCounts
+    func purgeExpired(before: Int64, auditBefore: Int64, attemptsBefore: Int64, keysRetiredBefore: Int64, limit: Int) async throws -> PurgeCounts
 }

@@ -31,21 +31,41 @@ struct AuthorizeRoutes: Sendable {
 
     private func authorize(_ request: Request, _ context: TermAuthRequestContext) async throws -> Response {
         let browser = wantsHTML(request)
-        let posted = request.method == .post
-        let pairs: [(String, String)]
         do {
-            if posted {
-                guard let type = request.headers[.contentType], type.lowercased().hasPrefix("application/x-www-form-urlencoded") else {
-                    return errorPage(.malformedParameter("Content-Type", reason: "must be application/x-www-form-urlencoded"), browser: browser)
+            guard request.method == .post else {
+                let pairs: [(String, String)]
+                do { pairs = try FormParser.parse(Substring(request.uri.query ?? "")) } catch {
+                    return errorPage(.malformedParameter("query", reason: error.reason), browser: browser)
                 }
-                let body = try await RequestBody.read(request, upTo: context.maxUploadSize)
-                pairs = try FormParser.parse(Substring(String(buffer: body)))
-            } else {
-                pairs = try FormParser.parse(Substring(request.uri.query ?? ""))
+                // An agent that hangs up stops the wait (else it would poll until the request expires).
+                return try await answer(pairs, browser: browser, context) { wait in
+                    try await request.body.consumeWithCancellationOnInboundClose { _ in try await wait() }
+                }
             }
-        } catch let error as FormParser.Malformed {
-            return errorPage(.malformedParameter(posted ? "body" : "query", reason: error.reason), browser: browser)
+            guard FormBody.isForm(request.headers[.contentType]) else {
+                return errorPage(.malformedParameter("Content-Type", reason: "must be application/x-www-form-urlencoded"), browser: browser)
+            }
+            // A POST's body is read inside the same watch, so a caller that hangs up while held
+            // frees its place in `longPolls` as a GET's does.
+            return try await request.body.consumeWithCancellationOnInboundClose { body in
+                let form = try await FormBody.collect(body, upTo: context.maxUploadSize)
+                let pairs: [(String, String)]
+                do { pairs = try FormParser.parse(Substring(String(buffer: form))) } catch let error as FormParser.Malformed {
+                    return errorPage(.malformedParameter("body", reason: error.reason), browser: browser)
+                }
+                return try await answer(pairs, browser: browser, context) { wait in try await wait() }
+            }
+        } catch is CancellationError {
+            return Response(status: .noContent) // nobody is left to read it
         }
+    }
+
+    /// Validates and parks; a browser gets the waiting page, any other agent is held until the
+    /// decision, its wait run by `watching` (which stops it when the agent hangs up).
+    private func answer(
+        _ pairs: [(String, String)], browser: Bool, _ context: TermAuthRequestContext,
+        watching: (@Sendable () async throws -> Response) async throws -> Response
+    ) async throws -> Response {
         let validated: ValidatedAuthorization
         do {
             validated = try await termAuth.flow.validator.validate(pairs)
@@ -62,15 +82,7 @@ struct AuthorizeRoutes: Sendable {
         try longPolls.enter(source)
         defer { longPolls.leave(source) }
         let parked = try await termAuth.flow.park(validated, origin: context.peer)
-        // A POST's body is read already, so a hang-up cannot be watched for; the wait still
-        // ends with the request's lifetime, and holds a place in `longPolls` meanwhile.
-        if posted { return try await longPoll(handle: parked.handle) }
-        do {
-            // An agent that hangs up stops the wait (else it would poll until the request expires).
-            return try await request.body.consumeWithCancellationOnInboundClose { _ in try await longPoll(handle: parked.handle) }
-        } catch is CancellationError {
-            return Response(status: .noContent) // nobody is left to read it
-        }
+        return try await watching { try await longPoll(handle: parked.handle) }
     }
 
     /// The browser page's self-refresh lands here.

@@ -21,7 +21,7 @@ struct MetadataRoute: Sendable {
         // What registered clients can actually use, not everything the code knows; `code`
         // always, since Discovery requires a provider to support it.
         let enabled = Set(try await termAuth.store.clients().flatMap(\.grantTypes)).union([.authorizationCode])
-        let grants = GrantRegistry.tokenGrantTypes.filter(enabled.contains).map(\.rawValue).sorted()
+        let grants = GrantRegistry.implemented.filter(enabled.contains).map(\.rawValue).sorted()
         let responses = GrantRegistry.authorizeResponseTypes.filter { enabled.contains($0.grant) }
         return Metadata(
             issuer: base,

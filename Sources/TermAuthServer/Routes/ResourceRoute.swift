@@ -23,7 +23,7 @@ struct ResourceRoute: Sendable {
         }
         do {
             let access = try await termAuth.resources.authorize(
-                accessToken: String(parts[1]), requiredScope: scope, audience: termAuth.settings.tokens.audience(issuer: termAuth.issuer.value))
+                accessToken: String(parts[1]), requiredScope: scope, audiences: [termAuth.settings.tokens.audience(issuer: termAuth.issuer.value)])
             return JSONBody.response(headers: .noStore, ResourceBody(access))
         } catch let error as TermAuthError where error.oauthCode == .invalidToken {
             return BearerChallenge(code: error.oauthCode, description: error.description).response

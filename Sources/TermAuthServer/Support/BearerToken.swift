@@ -19,8 +19,8 @@ enum BearerToken {
             fromHeader = String(parts[1])
         }
         var fromBody: String?
-        if formAllowed, let type = request.headers[.contentType], type.lowercased().hasPrefix("application/x-www-form-urlencoded") {
-            let body = try await RequestBody.read(request, upTo: context.maxUploadSize)
+        if formAllowed, FormBody.isForm(request.headers[.contentType]) {
+            let body = try await FormBody.read(request, upTo: context.maxUploadSize)
             let pairs: [(String, String)]
             do { pairs = try FormParser.parse(Substring(String(buffer: body))) } catch { return .malformed("malformed form body") }
             let tokens = pairs.filter { $0.0 == "access_token" }

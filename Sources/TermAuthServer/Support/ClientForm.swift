@@ -10,31 +10,16 @@ struct ClientForm {
     let credentials: ClientCredentials
 
     static func read(_ request: Request, _ context: TermAuthRequestContext) async throws -> ClientForm {
-        guard let contentType = request.headers[.contentType], isForm(contentType) else {
+        guard FormBody.isForm(request.headers[.contentType]) else {
             throw TermAuthError.malformedParameter("Content-Type", reason: "must be application/x-www-form-urlencoded")
         }
-        let body = try await RequestBody.read(request, upTo: context.maxUploadSize)
+        let body = try await FormBody.read(request, upTo: context.maxUploadSize)
         let pairs: [(String, String)]
         do { pairs = try FormParser.parse(Substring(String(buffer: body))) } catch {
             throw TermAuthError.malformedParameter("body", reason: error.reason)
         }
         let parameters = try TermAuthCore.OAuthParameters(pairs: pairs)
         return ClientForm(parameters: parameters, credentials: try credentials(request, parameters))
-    }
-
-    /// The media type before any parameters, blanks ignored, compared case-insensitively on
-    /// bytes (the string filtering this replaces showed in profiles).
-    private static func isForm(_ contentType: String) -> Bool {
-        let expected = "application/x-www-form-urlencoded".utf8
-        var seen = expected.startIndex
-        for byte in contentType.utf8 {
-            if byte == UInt8(ascii: ";") { break }
-            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") { continue }
-            let lower = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
-            guard seen != expected.endIndex, expected[seen] == lower else { return false }
-            seen = expected.index(after: seen)
-        }
-        return seen == expected.endIndex
     }
 
     private static func credentials(_ request: Request, _ p: TermAuthCore.OAuthParameters) throws -> ClientCredentials {

@@ -6,14 +6,19 @@ struct IDTokenResponse: ResponseTypeHandler {
     static let inFragment = true
     static let bindsPKCE = false
     static let issuesIDToken = true
-    let store: any RequestStore & ClientStore
+    let store: any RequestStore & ClientStore & UserStore
 
     init(store: any Store) { self.store = store }
 
     func deliver(_ request: AuthorizationRequest, redirect: RedirectBuilder, context: DeliveryContext) async throws -> Delivery {
         guard let client = try await store.client(id: request.clientID) else { throw TermAuthError.unknownClient }
         let subject = TokenIssuer.Subject.user(request.userID, request.authentication, nonce: request.options.nonce)
-        guard let idToken = try await context.issuer.idToken(client: client, subject: subject, accessToken: nil, now: context.now) else {
+        var released: UserInfoClaims?
+        if let userID = request.userID, let user = try await store.user(id: userID) {
+            released = UserInfoClaims(user: user, scopes: request.grantedScopes ?? request.scopes)
+        }
+        guard let idToken = try await context.issuer.idToken(client: client, subject: subject, accessToken: nil, released: released, now: context.now)
+        else {
             throw TermAuthError.storage("approved request without a sign-in")
         }
         let issued = AuditEvent(at: context.now, kind: .tokenIssued, clientID: client.id, detail: "implicit ID token")

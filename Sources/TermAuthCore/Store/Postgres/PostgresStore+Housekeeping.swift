@@ -2,7 +2,9 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore {
-    public func purgeExpired(before: Int64, auditBefore: Int64, attemptsBefore: Int64, limit: Int) async throws -> PurgeCounts {
+    public func purgeExpired(before: Int64, auditBefore: Int64, attemptsBefore: Int64, keysRetiredBefore: Int64, limit: Int) async throws
+        -> PurgeCounts
+    {
         let limit = Int64(limit)
         return try await transaction { c in
             var counts = PurgeCounts()
@@ -33,7 +35,9 @@ extension PostgresStore {
                 RETURNING 1
                 """
             ).count
-            counts.keys = try await c.rows("DELETE FROM signing_keys WHERE publish_until < \(before) RETURNING 1").count
+            counts.keys = try await c.rows(
+                "DELETE FROM signing_keys WHERE publish_until < \(before) AND retired_at < \(keysRetiredBefore) RETURNING 1"
+            ).count
             return counts
         }
     }

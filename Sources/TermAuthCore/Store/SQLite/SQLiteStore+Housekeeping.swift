@@ -2,7 +2,9 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func purgeExpired(before: Int64, auditBefore: Int64, attemptsBefore: Int64, limit: Int) async throws -> PurgeCounts {
+    public func purgeExpired(before: Int64, auditBefore: Int64, attemptsBefore: Int64, keysRetiredBefore: Int64, limit: Int) async throws
+        -> PurgeCounts
+    {
         try await run { db in
             var counts = PurgeCounts()
             try db.execute(
@@ -24,7 +26,8 @@ extension SQLiteStore {
                     """,
                 arguments: [attemptsBefore, attemptsBefore, limit])
             counts.attempts = db.changesCount
-            try db.execute(sql: "DELETE FROM signing_keys WHERE publish_until < ?", arguments: [before])
+            try db.execute(
+                sql: "DELETE FROM signing_keys WHERE publish_until < ? AND retired_at < ?", arguments: [before, keysRetiredBefore])
             counts.keys = db.changesCount
             return counts
         }
