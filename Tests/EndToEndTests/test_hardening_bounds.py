@@ -116,13 +116,19 @@ parked_total = 3
 # long polls
 
 
-def hold(server, client, source="127.0.0.1") -> socket.socket:
-    """Starts a long poll (non-browser GET /authorize) from `source`."""
+def hold(server, client, source="127.0.0.1", post=False) -> socket.socket:
+    """Starts a long poll (non-browser GET, or POST with a form body, /authorize) from `source`."""
     parts = urlsplit(authorize_url(server, client, USED))
     sock = socket.create_connection((parts.hostname, parts.port), timeout=10,
                                     source_address=(source, 0))
-    sock.sendall(f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-                 f"Accept: application/json\r\nUser-Agent: bounds-test\r\n\r\n".encode())
+    if post:
+        sock.sendall(f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                     f"Accept: application/json\r\nUser-Agent: bounds-test\r\n"
+                     f"Content-Type: application/x-www-form-urlencoded\r\n"
+                     f"Content-Length: {len(parts.query)}\r\n\r\n{parts.query}".encode())
+    else:
+        sock.sendall(f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                     f"Accept: application/json\r\nUser-Agent: bounds-test\r\n\r\n".encode())
     return sock
 
 
@@ -191,6 +197,38 @@ parked_total = 1000
         finally:
             for s in socks:
                 s.close()
+
+
+def test_a_held_post_authorize_frees_its_place_when_the_caller_hangs_up(termauth, tmp_path):
+    """POST /authorize (OpenID Connect Core §3.1.2.1) is held like a GET, and a caller that
+    hangs up gives its place back: a flood of abandoned POSTs cannot fill `long_polls`."""
+    ta = instance(termauth, tmp_path, extra="""
+[limits]
+parked_per_client = 1000
+parked_per_source = 1000
+parked_total = 1000
+long_polls = 1
+long_polls_per_source = 1000
+""")
+    client = web_client(ta)
+    with serve(ta, tmp_path) as server:
+        first = hold(server, client, "127.0.0.1", post=True)
+        try:
+            assert wait_count(ta, 1) == 1, "the POST long poll was not parked"
+            assert still_held(first), "a POST long poll within the bound was answered"
+            resp = agent_authorize(server, client, USED, source_ip="127.0.0.2", timeout=5)
+            assert resp is not None, "a second long poll past long_polls = 1 was held open"
+            assert_503(resp.status, resp.headers, resp.body, what="long poll past a held POST")
+        finally:
+            first.close()
+        deadline = time.monotonic() + 5
+        resp = None
+        while time.monotonic() < deadline:
+            resp = agent_authorize(server, client, USED, source_ip="127.0.0.3", timeout=1.0)
+            if resp is None:  # held: the place was free
+                break
+            time.sleep(0.2)
+        assert resp is None, "the place of a POST whose caller hung up was never freed"
 
 
 # --------------------------------------------------------------------------

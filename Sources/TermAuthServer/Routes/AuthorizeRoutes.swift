@@ -45,15 +45,15 @@ struct AuthorizeRoutes: Sendable {
             guard FormBody.isForm(request.headers[.contentType]) else {
                 return errorPage(.malformedParameter("Content-Type", reason: "must be application/x-www-form-urlencoded"), browser: browser)
             }
-            // A POST's body is read inside the same watch, so a caller that hangs up while held
-            // frees its place in `longPolls` as a GET's does.
-            return try await request.body.consumeWithCancellationOnInboundClose { body in
-                let form = try await FormBody.collect(body, upTo: context.maxUploadSize)
-                let pairs: [(String, String)]
-                do { pairs = try FormParser.parse(Substring(String(buffer: form))) } catch let error as FormParser.Malformed {
-                    return errorPage(.malformedParameter("body", reason: error.reason), browser: browser)
-                }
-                return try await answer(pairs, browser: browser, context) { wait in try await wait() }
+            let form = try await FormBody.read(request, upTo: context.maxUploadSize)
+            let pairs: [(String, String)]
+            do { pairs = try FormParser.parse(Substring(String(buffer: form))) } catch {
+                return errorPage(.malformedParameter("body", reason: error.reason), browser: browser)
+            }
+            // Watched from the end of the body on (the connection's parts, read further): a caller
+            // that hangs up while held frees its place in `longPolls` as a GET's does.
+            return try await answer(pairs, browser: browser, context) { wait in
+                try await request.body.consumeWithCancellationOnInboundClose { _ in try await wait() }
             }
         } catch is CancellationError {
             return Response(status: .noContent) // nobody is left to read it

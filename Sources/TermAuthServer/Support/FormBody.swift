@@ -13,9 +13,11 @@ enum FormBody {
         do { return try await body.collect(upTo: limit) } catch let error as any HTTPResponseError {
             throw error // keeps its own status (413), which the one error mapping renders
         } catch {
-            throw TermAuthError.malformedParameter("body", reason: "the request body ended early or could not be read")
+            throw endedEarly
         }
     }
+
+    static let endedEarly = TermAuthError.malformedParameter("body", reason: "the request body ended early or could not be read")
 
     /// The media type before any parameters, blanks ignored, compared case-insensitively on
     /// bytes (the string filtering this replaces showed in profiles).
