@@ -37,7 +37,7 @@ jwt=$(termauth client add --name jwt --id jwt --grant client_credentials --scope
 es_basic=$(basic es "$(field client_secret <<<"$es")")
 rs_basic=$(basic rs "$(field client_secret <<<"$rs")")
 jwt_basic=$(basic jwt "$(field client_secret <<<"$jwt")")
-OIDC_CODES=${OIDC_CODES:-60000}
+OIDC_CODES=${OIDC_CODES:-100000}
 
 harness_serve info
 
