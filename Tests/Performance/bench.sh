@@ -85,26 +85,27 @@ measure() { # SUFFIX: runs every case once
   run_wrk "healthz$s" "$base/healthz"
   # Before seeding, so on the first pass this is the empty-database figure.
   TERMAUTH_BASIC=$svc_basic TERMAUTH_SCOPE=bench run_wrk "cc$s" "$base/token" -s "$here/token_client_credentials.lua"
+  # Each JWT case right after its opaque twin, on the same database: the machine drifts over a run.
+  TERMAUTH_BASIC=$jwt_basic TERMAUTH_SCOPE=bench run_wrk "ccjwt$s" "$base/token" -s "$here/token_client_credentials.lua"
   echo "seeding $CODES codes and 200000 refresh tokens..." >&2
   "$SEED_BIN" --db "$db" --client app --codes "$CODES" --refresh 200000 --out "$work" 2>&2
-  TERMAUTH_BASIC=$app_basic TERMAUTH_VALUES=$work/codes.txt \
-    TERMAUTH_FORM='grant_type=authorization_code&code=%s&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%2Fcb&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' \
-    run_wrk "code$s" "$base/token" -s "$here/one_value_per_request.lua"
-  TERMAUTH_BASIC=$app_basic TERMAUTH_VALUES=$work/refresh.txt TERMAUTH_FORM='grant_type=refresh_token&refresh_token=%s' \
-    run_wrk "refresh$s" "$base/token" -s "$here/one_value_per_request.lua"
-  TERMAUTH_BASIC=$svc_basic TERMAUTH_TOKEN=$introspected run_wrk "introspect$s" "$base/introspect" -s "$here/introspect.lua"
-  TERMAUTH_BASIC=$jwt_basic TERMAUTH_SCOPE=bench run_wrk "ccjwt$s" "$base/token" -s "$here/token_client_credentials.lua"
   local alg
   for alg in es rs; do
     mkdir -p "$work/$alg"
     "$SEED_BIN" --db "$db" --client "$alg" --scope "bench openid" --codes "$OIDC_CODES" --out "$work/$alg" 2>&2
   done
+  TERMAUTH_BASIC=$app_basic TERMAUTH_VALUES=$work/codes.txt \
+    TERMAUTH_FORM='grant_type=authorization_code&code=%s&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%2Fcb&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' \
+    run_wrk "code$s" "$base/token" -s "$here/one_value_per_request.lua"
   TERMAUTH_BASIC=$es_basic TERMAUTH_VALUES=$work/es/codes.txt \
     TERMAUTH_FORM='grant_type=authorization_code&code=%s&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%2Fcb&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' \
     run_wrk "codees$s" "$base/token" -s "$here/one_value_per_request.lua"
   TERMAUTH_BASIC=$rs_basic TERMAUTH_VALUES=$work/rs/codes.txt \
     TERMAUTH_FORM='grant_type=authorization_code&code=%s&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%2Fcb&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' \
     run_wrk "coders$s" "$base/token" -s "$here/one_value_per_request.lua"
+  TERMAUTH_BASIC=$app_basic TERMAUTH_VALUES=$work/refresh.txt TERMAUTH_FORM='grant_type=refresh_token&refresh_token=%s' \
+    run_wrk "refresh$s" "$base/token" -s "$here/one_value_per_request.lua"
+  TERMAUTH_BASIC=$svc_basic TERMAUTH_TOKEN=$introspected run_wrk "introspect$s" "$base/introspect" -s "$here/introspect.lua"
   TERMAUTH_QUERY="response_type=code&client_id=app&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&scope=bench&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256" \
     run_wrk "authorize$s" "$base/authorize" -s "$here/authorize.lua"
 }
