@@ -121,7 +121,8 @@ class TermAuth:
 
     def add_client(self, name: str, redirect_uris=(), grants=(), scopes=(),
                    public: bool = False, client_id: str | None = None,
-                   introspect: bool | None = None) -> dict:
+                   introspect: bool | None = None, id_token_alg: str | None = None,
+                   access_token_format: str | None = None, resources=()) -> dict:
         args = ["client", "add", "--name", name]
         # Most tests check their tokens at /introspect with the client they hold, so a
         # confidential client may introspect unless the test says otherwise.
@@ -137,6 +138,12 @@ class TermAuth:
             args += ["--grant", grant]
         for scope in scopes:
             args += ["--scope", scope]
+        if id_token_alg:
+            args += ["--id-token-alg", id_token_alg]
+        if access_token_format:
+            args += ["--access-token-format", access_token_format]
+        for resource in resources:
+            args += ["--resource", resource]
         args.append("--json")
         out = self.json(*args)
         assert isinstance(out, dict) and out.get("client_id"), out

@@ -85,26 +85,9 @@ def add_oidc_client(ta: TermAuth, prefix: str = "oidc-rp", *, redirect_uris=(RED
     """`termauth client add` with the OpenID options; returns its --json output
     plus `name`."""
     name = unique(prefix)
-    args = ["client", "add", "--name", name]
-    if introspect or (introspect is None and not public):
-        args.append("--introspect")
-    if public:
-        args.append("--public")
-    for uri in redirect_uris:
-        args += ["--redirect-uri", uri]
-    for grant in grants:
-        args += ["--grant", grant]
-    for scope in scopes:
-        args += ["--scope", scope]
-    if id_token_alg:
-        args += ["--id-token-alg", id_token_alg]
-    if access_token_format:
-        args += ["--access-token-format", access_token_format]
-    for resource in resources:
-        args += ["--resource", resource]
-    args.append("--json")
-    out = ta.json(*args)
-    assert isinstance(out, dict) and out.get("client_id"), out
+    out = ta.add_client(name, redirect_uris=redirect_uris, grants=grants, scopes=scopes, public=public,
+                        introspect=introspect, id_token_alg=id_token_alg,
+                        access_token_format=access_token_format, resources=resources)
     out["name"] = name
     return out
 

@@ -49,10 +49,12 @@ class ServeProcess:
     """`termauth serve --port 0` on `termauth.db`; stderr goes to `log_path`
     (appended, so one file holds every run's log across restarts)."""
 
-    def __init__(self, termauth: TermAuth, log_path: Path, log_level: str | None = None):
+    def __init__(self, termauth: TermAuth, log_path: Path, log_level: str | None = None,
+                 extra_args: tuple | list = ()):
         self.termauth = termauth
         self.log_path = log_path
         self.log_level = log_level
+        self.extra_args = list(extra_args)
         self.process: subprocess.Popen | None = None
         self.base_url = ""
 
@@ -65,6 +67,7 @@ class ServeProcess:
                 "--host", "127.0.0.1", "--port", "0"]
         if self.log_level:
             argv += ["--log-level", self.log_level]
+        argv += self.extra_args
         with open(self.log_path, "a") as log:
             self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log,
                                             stdin=subprocess.DEVNULL, text=True, env=t.env)

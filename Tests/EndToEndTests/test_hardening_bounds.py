@@ -132,6 +132,16 @@ def hold(server, client, source="127.0.0.1", post=False) -> socket.socket:
     return sock
 
 
+def place_freed(server, client, source: str, seconds: float = 5) -> bool:
+    """Whether a long poll from `source` is held (a place is free) within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if agent_authorize(server, client, USED, source_ip=source, timeout=1.0) is None:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def still_held(sock: socket.socket, seconds: float = 0.5) -> bool:
     sock.settimeout(seconds)
     try:
@@ -186,14 +196,7 @@ parked_total = 1000
             else:
                 # A finished long poll frees its place.
                 socks.pop(0).close()
-                deadline = time.monotonic() + 5
-                resp = None
-                while time.monotonic() < deadline:
-                    resp = agent_authorize(server, client, USED, source_ip="127.0.0.3", timeout=1.0)
-                    if resp is None:  # held: the place was free
-                        break
-                    time.sleep(0.2)
-                assert resp is None, "a place freed by a closed long poll was never reused"
+                assert place_freed(server, client, "127.0.0.3"), "a place freed by a closed long poll was never reused"
         finally:
             for s in socks:
                 s.close()
@@ -221,14 +224,7 @@ long_polls_per_source = 1000
             assert_503(resp.status, resp.headers, resp.body, what="long poll past a held POST")
         finally:
             first.close()
-        deadline = time.monotonic() + 5
-        resp = None
-        while time.monotonic() < deadline:
-            resp = agent_authorize(server, client, USED, source_ip="127.0.0.3", timeout=1.0)
-            if resp is None:  # held: the place was free
-                break
-            time.sleep(0.2)
-        assert resp is None, "the place of a POST whose caller hung up was never freed"
+        assert place_freed(server, client, "127.0.0.3"), "the place of a POST whose caller hung up was never freed"
 
 
 # --------------------------------------------------------------------------

@@ -44,15 +44,14 @@ import jwt
 import pytest
 import requests
 
-from conftest import (ALICE, ALICE_PASSWORD, SERVER_START_TIMEOUT, TEST_CONFIG, BackgroundGet,
-                      TermAuth, _read_first_line, unique)
+from conftest import ALICE, ALICE_PASSWORD, TEST_CONFIG, BackgroundGet, TermAuth, unique
+from server_process import DEVICE_GRANT, ServeProcess
 from tmux_driver import TmuxSession
 
 TOOLS = ("oidc-agent", "oidc-gen", "oidc-token", "oidc-add")
 pytestmark = pytest.mark.skipif(any(shutil.which(t) is None for t in TOOLS),
                                 reason="needs Debian's oidc-agent (oidc-agent, oidc-gen, oidc-token)")
 
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 ALICE_EMAIL = "alice@example.com"
 # The scopes oidc-agent asks for (it adds `openid offline_access` on its own anyway).
 SCOPES = "openid profile email offline_access"
@@ -162,9 +161,8 @@ class RecordingProxy:
 @dataclass
 class Stack:
     termauth: TermAuth
-    process: subprocess.Popen
+    server: ServeProcess
     proxy: RecordingProxy
-    log_path: Path
     discovery: dict = field(default_factory=dict)
     resource_server: dict = field(default_factory=dict)
     alice_sub: str = ""
@@ -175,10 +173,6 @@ class Stack:
 
     def url(self, path: str) -> str:
         return self.proxy.base_url + path
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log_path.read_text(errors="replace").splitlines() if self.log_path.exists() else []
-        return "\n".join(text[-lines:])
 
     def introspect(self, token: str) -> dict:
         r = requests.post(self.url("/introspect"), data={"token": token}, timeout=10,
@@ -193,23 +187,12 @@ class Stack:
     def add_client(self, public: bool, redirect_uri: str = "http://localhost:4242") -> dict:
         """A client as oidc-agent needs it: device, code and refresh grants, a literal
         http://localhost:PORT redirect. No --scope: it may ask for every scope."""
-        args = ["client", "add", "--name", unique("oidc-agent"), "--redirect-uri", redirect_uri,
-                "--grant", "authorization_code", "--grant", "refresh_token", "--grant", DEVICE_GRANT,
-                "--json"]
-        if public:
-            args.append("--public")
-        client = self.termauth.json(*args)
-        assert client.get("client_id") and (public or client.get("client_secret")), client
-        return client
+        return self.termauth.add_client(
+            unique("oidc-agent"), redirect_uris=[redirect_uri], public=public, introspect=False,
+            grants=["authorization_code", "refresh_token", DEVICE_GRANT])
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        self.server.stop()
         self.proxy.close()
 
 
@@ -230,31 +213,16 @@ def start_stack(termauth: TermAuth, directory: Path, lifetimes: str = "") -> Sta
     alice = next(u for u in users if u["username"] == ALICE)
 
     proxy = RecordingProxy()
-    log_path = directory / "serve.log"
-    argv = [str(ta.binary), "serve", "--db", str(ta.db), "--config", str(ta.config),
-            "--host", "127.0.0.1", "--port", "0", "--issuer", proxy.base_url]
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
-                                   text=True, env=ta.env)
-    stack = Stack(termauth=ta, process=process, proxy=proxy, log_path=log_path,
-                  resource_server=rs, alice_sub=alice["sub"])
-    first = _read_first_line(process.stdout, SERVER_START_TIMEOUT)
-    match = re.search(r"listening on http://([\d.]+):(\d+)", first or "")
-    if not match:
-        stack.stop()
-        pytest.fail(f"serve did not start (first line {first!r}):\n{stack.log_tail()}", pytrace=False)
-    proxy.upstream = (match.group(1), int(match.group(2)))
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            if requests.get(stack.url("/healthz"), timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            stack.stop()
-            pytest.fail(f"/healthz never answered 200 through the proxy\n{stack.log_tail()}", pytrace=False)
-        time.sleep(0.05)
+    server = ServeProcess(ta, directory / "serve.log", extra_args=["--issuer", proxy.base_url])
+    try:
+        server.start()
+    except AssertionError:
+        proxy.close()
+        raise
+    upstream = urlsplit(server.base_url)
+    proxy.upstream = (upstream.hostname, upstream.port)
+    stack = Stack(termauth=ta, server=server, proxy=proxy, resource_server=rs, alice_sub=alice["sub"])
+    # Through the proxy: what oidc-agent will reach.
     r = requests.get(stack.url("/.well-known/openid-configuration"), timeout=10)
     assert r.status_code == 200, r.text
     stack.discovery = r.json()

@@ -26,9 +26,11 @@ struct TokenIssuer: Sendable {
         }
     }
 
+    /// `withIDToken`: an ID token when `openid` is granted to a person; false where the answer
+    /// has no place for one (`response_type=token`), so nothing is signed to be thrown away.
     func mint(
         client: Client, subject: Subject, scopes: ScopeSet, refreshScopes: ScopeSet? = nil, family: String = RandomToken.sequentialIdentifier(),
-        codeHash: TokenHash? = nil, withRefresh: Bool, now: Int64, accessTTL: Int64? = nil
+        codeHash: TokenHash? = nil, withRefresh: Bool, withIDToken: Bool = true, now: Int64, accessTTL: Int64? = nil
     ) async throws -> Minted {
         let ttl = accessTTL ?? settings.lifetimes.accessToken
         let issuer = self.issuer.value
@@ -64,7 +66,7 @@ struct TokenIssuer: Sendable {
                     authentication: subject.authentication, resource: subject.resource))
         }
         var response = TokenResponse(accessToken: access, expiresIn: ttl, refreshToken: refresh, scope: scopes)
-        if scopes.contains(OpenIDScope.openid) {
+        if withIDToken && scopes.contains(OpenIDScope.openid) {
             response.idToken = try await idToken(client: client, subject: subject, accessToken: access, now: now)
         }
         return Minted(records: records, response: response)

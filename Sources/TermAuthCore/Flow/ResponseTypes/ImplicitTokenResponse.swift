@@ -11,15 +11,34 @@ struct ImplicitTokenResponse: ResponseTypeHandler {
     init(store: any Store) { self.store = store }
 
     func deliver(_ request: AuthorizationRequest, redirect: RedirectBuilder, context: DeliveryContext) async throws -> Delivery {
+        try await deliver(request, redirect: redirect, context: context, withIDToken: false)
+    }
+
+    /// The access token in the fragment, and with `withIDToken` (`id_token token`) an ID token
+    /// whose `at_hash` binds the two (OpenID Connect Core §3.2.2.10).
+    func deliver(_ request: AuthorizationRequest, redirect: RedirectBuilder, context: DeliveryContext, withIDToken: Bool) async throws
+        -> Delivery
+    {
         guard let client = try await store.client(id: request.clientID) else { throw TermAuthError.unknownClient }
         let scopes = request.grantedScopes ?? request.scopes
+        let subject = TokenIssuer.Subject.user(
+            request.userID, request.authentication, nonce: request.options.nonce, resource: request.options.resource)
         let minted = try await context.issuer.mint(
-            client: client, subject: .user(request.userID, request.authentication, nonce: request.options.nonce, resource: request.options.resource),
-            scopes: scopes, withRefresh: false, now: context.now)
-        let issued = AuditEvent(at: context.now, kind: .tokenIssued, clientID: client.id, detail: "implicit grant, scope \"\(scopes.string)\"")
-        guard try await store.deliverRequest(id: request.id, code: nil, tokens: minted.records, audit: issued) else { return .alreadyDelivered }
+            client: client, subject: subject, scopes: scopes, withRefresh: false, withIDToken: false, now: context.now)
         var fields = [("access_token", minted.response.accessToken), ("token_type", "Bearer"), ("expires_in", String(minted.response.expiresIn))]
+        if withIDToken {
+            // Whatever the person granted: the response type promises an ID token.
+            guard
+                let idToken = try await context.issuer.idToken(
+                    client: client, subject: subject, accessToken: minted.response.accessToken, now: context.now)
+            else { throw TermAuthError.storage("approved request without a sign-in") }
+            fields.append(("id_token", idToken))
+        }
         if !scopes.isEmpty { fields.append(("scope", scopes.string)) }
+        let issued = AuditEvent(
+            at: context.now, kind: .tokenIssued, clientID: client.id,
+            detail: "implicit grant\(withIDToken ? " with ID token" : ""), scope \"\(scopes.string)\"")
+        guard try await store.deliverRequest(id: request.id, code: nil, tokens: minted.records, audit: issued) else { return .alreadyDelivered }
         return .redirect(redirect.success(fields))
     }
 }
