@@ -48,7 +48,7 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Withdraw a key at once (say it leaked): unpublished, so nothing it signed verifies any more.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The key's kid (termauth keys list).") var kid: String
+        @Argument(help: "The key's kid (termauth keys list); put `--` before one that starts with \"-\".") var kid: String
 
         func run() async throws {
             try await global.open().signingKeys.retire(kid: kid)

@@ -18,6 +18,19 @@ import TermAuthTestSupport
         #expect(!jwk.json.contains("\"d\""))
     }
 
+    /// A kid is typed on command lines (`keys retire KID`); one starting with "-" was read as options.
+    @Test func noKidStartsWithADashOrAnUnderscore() throws {
+        #expect(!KeyGeneration.isCommandLineSafe("-CiY_YeKJymQbYHJjZiNyhcYWB_jGAdJythG7zrEw2M"))
+        #expect(!KeyGeneration.isCommandLineSafe("_x") && KeyGeneration.isCommandLineSafe("a-"))
+        // Without the redraw, 300 keys would all pass by chance less than once in 13,000 runs.
+        let wrap = KeyWrap(localKey: Data(repeating: 7, count: 32))
+        for _ in 0..<300 {
+            let key = try KeyGeneration.generate(.es256, wrap: wrap, now: 0)
+            #expect(KeyGeneration.isCommandLineSafe(key.kid), "\(key.kid)")
+            #expect(key.kid == key.publicKey.thumbprint)
+        }
+    }
+
     @Test(arguments: TestStore.all) func privateKeysAreStoredWrapped(_ store: TestStore) async throws {
         let f = try await Fixture(store)
         let keys = try await f.termAuth.signingKeys.list().keys
