@@ -7,9 +7,10 @@ import Synchronization
 /// seconds and without a restart. The first use creates any key the store lacks.
 public actor KeyRing {
     struct Snapshot: Sendable {
+        /// Verifies: every published key, public halves for the retired ones.
         let collection: JWTKeyCollection
         /// The key each algorithm signs with now: the newest that was not retired.
-        let signing: [SigningAlgorithm: String]
+        let signing: [SigningAlgorithm: JWSSigner]
         /// Every key still published, by kid.
         let published: [String: SigningKey]
         /// Stored keys this process cannot use (another installation's key file, a damaged row).
@@ -81,7 +82,7 @@ public actor KeyRing {
             keys = try await store.signingKeys()
         }
         let collection = JWTKeyCollection()
-        var signing: [SigningAlgorithm: String] = [:]
+        var signing: [SigningAlgorithm: JWSSigner] = [:]
         var published: [String: SigningKey] = [:]
         var unusable: [String] = []
         for key in keys {
@@ -104,7 +105,8 @@ public actor KeyRing {
                         await collection.add(rsa: privateKey, digestAlgorithm: .sha256, kid: kid)
                     }
                     // Oldest first: the newest signing key of each algorithm wins.
-                    signing[key.algorithm] = key.kid
+                    signing[key.algorithm] = try JWSSigner(
+                        kid: key.kid, algorithm: await collection.getKey(for: kid), types: [JWSSigner.jwtType, AccessTokenClaims.type])
                 } else {
                     // A retired key only checks what it signed: its public half is enough.
                     switch key.algorithm {
@@ -130,12 +132,10 @@ public actor KeyRing {
     /// Signs `payload` with the algorithm's current key; `type` is the header's `typ`.
     public nonisolated func sign(_ payload: some JWTPayload, algorithm: SigningAlgorithm, type: String? = nil) async throws -> String {
         let keys = try await current()
-        guard let kid = keys.signing[algorithm] else {
+        guard let signer = keys.signing[algorithm] else {
             throw TermAuthError.storage("no \(algorithm.rawValue) signing key this installation's key file opens (termauth keys list)")
         }
-        var header = JWTHeader()
-        if let type { header.typ = type }
-        return try await keys.collection.sign(payload, kid: JWKIdentifier(string: kid), header: header)
+        return try signer.sign(payload, type: type)
     }
 
     /// Checks a JWT this server signed: its `kid` must name a published key (looked up here,
