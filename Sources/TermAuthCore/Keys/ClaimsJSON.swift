@@ -105,6 +105,11 @@ enum ClaimsJSON {
         func null() { out.append(contentsOf: "null".utf8) }
         func integer(_ value: some BinaryInteger) { out.append(contentsOf: String(value).utf8) }
 
+        /// Types `JSONEncoder` writes its own way rather than through their `encode(to:)`.
+        static func refuseSpecial(_ value: some Encodable) throws {
+            if value is Date || value is Data || value is Decimal || value is URL { throw Unsupported() }
+        }
+
         /// A value of any other type: written through its own `encode(to:)` into a writer of its own.
         func nested(_ value: some Encodable) throws {
             let inner = Writer()
@@ -142,7 +147,7 @@ enum ClaimsJSON {
         mutating func encode(_ value: UInt32, forKey key: Key) throws { try integer(value, key) }
         mutating func encode(_ value: UInt64, forKey key: Key) throws { try integer(value, key) }
         mutating func encode(_ value: some Encodable, forKey key: Key) throws {
-            guard !(value is Date || value is Data || value is Decimal) else { throw Unsupported() }
+            try Writer.refuseSpecial(value)
             writer.key(key)
             try writer.nested(value)
         }
@@ -207,7 +212,7 @@ enum ClaimsJSON {
         mutating func encode(_ value: UInt32) throws { integer(value) }
         mutating func encode(_ value: UInt64) throws { integer(value) }
         mutating func encode(_ value: some Encodable) throws {
-            guard !(value is Date || value is Data || value is Decimal) else { throw Unsupported() }
+            try Writer.refuseSpecial(value)
             next()
             try writer.nested(value)
         }
@@ -251,7 +256,7 @@ enum ClaimsJSON {
         mutating func encode(_ value: UInt32) throws { writer.integer(value) }
         mutating func encode(_ value: UInt64) throws { writer.integer(value) }
         mutating func encode(_ value: some Encodable) throws {
-            guard !(value is Date || value is Data || value is Decimal) else { throw Unsupported() }
+            try Writer.refuseSpecial(value)
             try writer.nested(value)
         }
     }

@@ -32,40 +32,30 @@ struct AuthorizeRoutes: Sendable {
     private func authorize(_ request: Request, _ context: TermAuthRequestContext) async throws -> Response {
         let browser = wantsHTML(request)
         do {
-            guard request.method == .post else {
-                let pairs: [(String, String)]
-                do { pairs = try FormParser.parse(Substring(request.uri.query ?? "")) } catch {
-                    return errorPage(.malformedParameter("query", reason: error.reason), browser: browser)
+            let (place, text): (String, String)
+            if request.method == .post {
+                guard FormBody.isForm(request.headers[.contentType]) else {
+                    return errorPage(.malformedParameter("Content-Type", reason: "must be application/x-www-form-urlencoded"), browser: browser)
                 }
-                // An agent that hangs up stops the wait (else it would poll until the request expires).
-                return try await answer(pairs, browser: browser, context) { wait in
-                    try await request.body.consumeWithCancellationOnInboundClose { _ in try await wait() }
-                }
+                (place, text) = ("body", String(buffer: try await FormBody.read(request, upTo: context.maxUploadSize)))
+            } else {
+                (place, text) = ("query", request.uri.query ?? "")
             }
-            guard FormBody.isForm(request.headers[.contentType]) else {
-                return errorPage(.malformedParameter("Content-Type", reason: "must be application/x-www-form-urlencoded"), browser: browser)
-            }
-            let form = try await FormBody.read(request, upTo: context.maxUploadSize)
             let pairs: [(String, String)]
-            do { pairs = try FormParser.parse(Substring(String(buffer: form))) } catch {
-                return errorPage(.malformedParameter("body", reason: error.reason), browser: browser)
+            do { pairs = try FormParser.parse(Substring(text)) } catch {
+                return errorPage(.malformedParameter(place, reason: error.reason), browser: browser)
             }
-            // Watched from the end of the body on (the connection's parts, read further): a caller
-            // that hangs up while held frees its place in `longPolls` as a GET's does.
-            return try await answer(pairs, browser: browser, context) { wait in
-                try await request.body.consumeWithCancellationOnInboundClose { _ in try await wait() }
-            }
+            return try await answer(pairs, request, browser: browser, context)
         } catch is CancellationError {
             return Response(status: .noContent) // nobody is left to read it
         }
     }
 
     /// Validates and parks; a browser gets the waiting page, any other agent is held until the
-    /// decision, its wait run by `watching` (which stops it when the agent hangs up).
-    private func answer(
-        _ pairs: [(String, String)], browser: Bool, _ context: TermAuthRequestContext,
-        watching: (@Sendable () async throws -> Response) async throws -> Response
-    ) async throws -> Response {
+    /// decision.
+    private func answer(_ pairs: [(String, String)], _ request: Request, browser: Bool, _ context: TermAuthRequestContext) async throws
+        -> Response
+    {
         let validated: ValidatedAuthorization
         do {
             validated = try await termAuth.flow.validator.validate(pairs)
@@ -82,7 +72,10 @@ struct AuthorizeRoutes: Sendable {
         try longPolls.enter(source)
         defer { longPolls.leave(source) }
         let parked = try await termAuth.flow.park(validated, origin: context.peer)
-        return try await watching { try await longPoll(handle: parked.handle) }
+        // An agent that hangs up stops the wait (else it would poll until the request expires). A
+        // POST's connection is watched from the end of its body on, so its place in `longPolls`
+        // is freed the same way.
+        return try await request.body.consumeWithCancellationOnInboundClose { _ in try await longPoll(handle: parked.handle) }
     }
 
     /// The browser page's self-refresh lands here.
