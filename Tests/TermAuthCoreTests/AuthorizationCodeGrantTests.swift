@@ -60,6 +60,51 @@ import TermAuthTestSupport
         await #expect(throws: TermAuthError.codeExpired) { try await f.redeem(code, secret: secret) }
     }
 
+    @Test(arguments: TestStore.all) func anExpiredCodeIsUsedUpSoItsReplayCountsAsReuse(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
+        let (_, secret) = try await f.seeded()
+        let code = try await f.issueCode()
+        f.clock.advance(601)
+        await #expect(throws: TermAuthError.codeExpired) { try await f.redeem(code, secret: secret) }
+        await #expect(throws: TermAuthError.codeReused) { try await f.redeem(code, secret: secret) }
+        let audit = try await f.termAuth.store.recentAudit(limit: 50)
+        #expect(!audit.contains { $0.kind == .tokenIssued }, "an expired code issued nothing")
+        #expect(audit.contains { $0.kind == .codeReused && $0.detail == "code presented again; 0 tokens revoked" })
+    }
+
+    /// The checks run inside the redemption's transaction, where SQLite gathers concurrent
+    /// writes into one commit: a refused attempt must change nothing, its own code included,
+    /// and must not disturb the redemptions committed beside it.
+    @Test(arguments: TestStore.all) func refusedAttemptsAmongConcurrentRedemptionsChangeNothing(_ store: TestStore) async throws {
+        let f = try await Fixture(store)
+        let (_, secret) = try await f.seeded()
+        var codes: [String] = []
+        for _ in 0..<12 { codes.append(try await f.issueCode()) }
+        let wrong = String(repeating: "x", count: 43)
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for code in codes {
+                for verifier in [wrong, Fixture.verifier] {
+                    group.addTask {
+                        let pairs = [
+                            "grant_type": "authorization_code", "code": code, "redirect_uri": "https://app.example/cb", "code_verifier": verifier,
+                        ]
+                        do {
+                            _ = try await f.exchange(pairs, secret: secret)
+                            return "issued"
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }
+            }
+            return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        #expect(outcomes == ["issued": 12, "\(TermAuthError.pkceMismatch)": 12])
+        let issued = try await f.termAuth.store.recentAudit(limit: 100).filter { $0.kind == .tokenIssued }
+        #expect(issued.count == 12)
+        #expect(issued.allSatisfy { $0.detail == "authorization code, scope \"email profile\"" })
+    }
+
     @Test(arguments: TestStore.all) func publicClientsMustUsePKCE(_ store: TestStore) async throws {
         let f = try await Fixture(store)
         _ = try await f.seeded()

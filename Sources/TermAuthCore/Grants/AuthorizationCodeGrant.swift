@@ -7,10 +7,54 @@ struct AuthorizationCodeGrant: GrantHandler {
     init(store: any Store) { self.store = store }
 
     func exchange(_ p: OAuthParameters, client: Client, context: GrantContext) async throws -> TokenResponse {
-        let codeValue = try p.required("code")
-        let hash = TokenHash(of: codeValue)
+        let hash = TokenHash(of: try p.required("code"))
         let now = context.clock.now()
-        guard let code = try await store.code(hash: hash) else { throw TermAuthError.invalidCode }
+        let issuer = context.issuer
+        let issued = context.event(.tokenIssued, client: client, detail: "")
+        let reused = context.event(.codeReused, client: client, detail: "")
+        // The code is checked and its tokens made inside the redemption's transaction; only the
+        // signing waits until it has committed. The audit row shares that write: one commit per exchange.
+        let (outcome, prepared) = try await store.redeemCode(
+            hash: hash, now: now,
+            issue: { code in
+                try Self.check(code, p, client: client)
+                let prepared = issuer.prepare(
+                    client: client,
+                    subject: .user(
+                        code.userID, code.authentication, nonce: code.nonce,
+                        resource: try ResourceIndicator.narrow(p["resource"], granted: code.resource, for: client)),
+                    scopes: code.scopes, codeHash: hash, withRefresh: OpenIDScope.allowsRefresh(code.scopes, client: client), now: now)
+                // Redeem even an expired code, so a late replay still counts as reuse.
+                return CodeIssue(
+                    tokens: code.expiresAt > now ? prepared.records : [], value: Redeemed(prepared: prepared, live: code.expiresAt > now))
+            },
+            audit: { outcome, redeemed in
+                switch outcome {
+                case .redeemed:
+                    guard let redeemed, redeemed.live else { return nil }
+                    return issued.with(detail: "authorization code, scope \"\(redeemed.prepared.scopes.string)\"")
+                case .reused(let revoked): return reused.with(detail: "code presented again; \(revoked) tokens revoked")
+                case .unknown: return nil
+                }
+            })
+        switch outcome {
+        case .redeemed:
+            guard let prepared, prepared.live else { throw TermAuthError.codeExpired }
+            return try await issuer.response(for: prepared.prepared)
+        case .reused:
+            throw TermAuthError.codeReused
+        case .unknown:
+            throw TermAuthError.invalidCode
+        }
+    }
+
+    private struct Redeemed: Sendable {
+        var prepared: TokenIssuer.Prepared
+        var live: Bool
+    }
+
+    /// Whether this request may redeem the code at all; a refusal leaves the code as it was.
+    private static func check(_ code: AuthorizationCode, _ p: OAuthParameters, client: Client) throws {
         guard code.clientID == client.id else { throw TermAuthError.codeMismatch("client") }
 
         // §4.1.3: a redirect_uri the authorization request named must be repeated, identical,
@@ -28,34 +72,6 @@ struct AuthorizationCodeGrant: GrantHandler {
         } else if p["code_verifier"] != nil {
             // RFC 9700 §2.1.1: a verifier for a code issued without a challenge is a downgrade attempt.
             throw TermAuthError.pkceMismatch
-        }
-
-        let minted = try await context.issuer.mint(
-            client: client,
-            subject: .user(
-                code.userID, code.authentication, nonce: code.nonce,
-                resource: try ResourceIndicator.narrow(p["resource"], granted: code.resource, for: client)),
-            scopes: code.scopes, codeHash: hash, withRefresh: OpenIDScope.allowsRefresh(code.scopes, client: client), now: now)
-        // Redeem even an expired code, so a late replay still counts as reuse. The audit row
-        // shares the redemption's write: one commit per exchange.
-        let live = code.expiresAt > now
-        let issued = context.event(.tokenIssued, client: client, detail: "authorization code, scope \"\(code.scopes.string)\"")
-        let reused = context.event(.codeReused, client: client, detail: "")
-        let outcome = try await store.redeemCode(hash: hash, now: now, issuing: live ? minted.records : []) { outcome in
-            switch outcome {
-            case .redeemed: return live ? issued : nil
-            case .reused(let revoked): return reused.with(detail: "code presented again; \(revoked) tokens revoked")
-            case .unknown: return nil
-            }
-        }
-        switch outcome {
-        case .redeemed:
-            guard live else { throw TermAuthError.codeExpired }
-            return minted.response
-        case .reused:
-            throw TermAuthError.codeReused
-        case .unknown:
-            throw TermAuthError.invalidCode
         }
     }
 }

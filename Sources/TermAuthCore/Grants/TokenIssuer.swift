@@ -26,28 +26,59 @@ struct TokenIssuer: Sendable {
         }
     }
 
+    /// Token values and their records, with nothing signed yet: a store can take the records
+    /// inside its transaction while the signing (tens of microseconds) happens outside it.
+    struct Prepared: Sendable {
+        fileprivate enum Access: Sendable {
+            case value(String)
+            case jwt(AccessTokenClaims)
+        }
+
+        var records: [Token]
+        fileprivate var access: Access
+        fileprivate var refresh: String?
+        fileprivate var client: Client
+        fileprivate var subject: Subject
+        var scopes: ScopeSet
+        fileprivate var ttl: Int64
+        fileprivate var now: Int64
+        fileprivate var withIDToken: Bool
+    }
+
     /// `withIDToken`: an ID token when `openid` is granted to a person; false where the answer
     /// has no place for one (`response_type=token`), so nothing is signed to be thrown away.
     func mint(
         client: Client, subject: Subject, scopes: ScopeSet, refreshScopes: ScopeSet? = nil, family: String = RandomToken.sequentialIdentifier(),
         codeHash: TokenHash? = nil, withRefresh: Bool, withIDToken: Bool = true, now: Int64, accessTTL: Int64? = nil
     ) async throws -> Minted {
+        let prepared = prepare(
+            client: client, subject: subject, scopes: scopes, refreshScopes: refreshScopes, family: family, codeHash: codeHash,
+            withRefresh: withRefresh, withIDToken: withIDToken, now: now, accessTTL: accessTTL)
+        return Minted(records: prepared.records, response: try await response(for: prepared))
+    }
+
+    /// `mint`'s first half: the values and the records that stand for them.
+    func prepare(
+        client: Client, subject: Subject, scopes: ScopeSet, refreshScopes: ScopeSet? = nil, family: String = RandomToken.sequentialIdentifier(),
+        codeHash: TokenHash? = nil, withRefresh: Bool, withIDToken: Bool = true, now: Int64, accessTTL: Int64? = nil
+    ) -> Prepared {
         let ttl = accessTTL ?? settings.lifetimes.accessToken
         let issuer = self.issuer.value
-        let access: String
+        let access: Prepared.Access
         let accessHash: TokenHash
         switch client.accessTokenFormat {
         case .opaque:
-            access = RandomToken.sequentialSecret()
-            accessHash = TokenHash(of: access)
+            let value = RandomToken.sequentialSecret()
+            access = .value(value)
+            accessHash = TokenHash(of: value)
         case .jwt:
             let jti = RandomToken.sequentialSecret()
             accessHash = TokenHash(jti: jti)
-            let claims = AccessTokenClaims(
-                iss: issuer, exp: now + ttl, aud: subject.resource ?? settings.tokens.audience(issuer: issuer),
-                sub: subject.userID ?? client.id, clientID: client.id, iat: now, jti: jti, scope: scopes.isEmpty ? nil : scopes.string,
-                authTime: subject.authentication?.time)
-            access = try await keys.sign(claims, algorithm: settings.tokens.accessTokenAlgorithm, type: AccessTokenClaims.type)
+            access = .jwt(
+                AccessTokenClaims(
+                    iss: issuer, exp: now + ttl, aud: subject.resource ?? settings.tokens.audience(issuer: issuer),
+                    sub: subject.userID ?? client.id, clientID: client.id, iat: now, jti: jti, scope: scopes.isEmpty ? nil : scopes.string,
+                    authTime: subject.authentication?.time))
         }
         var records = [
             Token(
@@ -65,11 +96,23 @@ struct TokenIssuer: Sendable {
                     issuedAt: now, expiresAt: now + settings.lifetimes.refreshToken, family: family, codeHash: codeHash,
                     authentication: subject.authentication, resource: subject.resource))
         }
-        var response = TokenResponse(accessToken: access, expiresIn: ttl, refreshToken: refresh, scope: scopes)
-        if withIDToken && scopes.contains(OpenIDScope.openid) {
-            response.idToken = try await idToken(client: client, subject: subject, accessToken: access, now: now)
+        return Prepared(
+            records: records, access: access, refresh: refresh, client: client, subject: subject, scopes: scopes, ttl: ttl, now: now,
+            withIDToken: withIDToken)
+    }
+
+    /// `mint`'s second half: signs what is to be signed and answers.
+    func response(for prepared: Prepared) async throws -> TokenResponse {
+        let access: String
+        switch prepared.access {
+        case .value(let value): access = value
+        case .jwt(let claims): access = try await keys.sign(claims, algorithm: settings.tokens.accessTokenAlgorithm, type: AccessTokenClaims.type)
         }
-        return Minted(records: records, response: response)
+        var response = TokenResponse(accessToken: access, expiresIn: prepared.ttl, refreshToken: prepared.refresh, scope: prepared.scopes)
+        if prepared.withIDToken && prepared.scopes.contains(OpenIDScope.openid) {
+            response.idToken = try await idToken(client: prepared.client, subject: prepared.subject, accessToken: access, now: prepared.now)
+        }
+        return response
     }
 
     /// An ID token for a person's sign-in (nil when no person signed in); `at_hash` binds it to

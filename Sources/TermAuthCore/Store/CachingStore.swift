@@ -102,11 +102,11 @@ public final class CachingStore: Store {
         try await base.updateDevicePoll(id: id, change)
     }
 
-    public func code(hash: TokenHash) async throws -> AuthorizationCode? { try await base.code(hash: hash) }
-    public func redeemCode(
-        hash: TokenHash, now: Int64, issuing tokens: [Token], audit: @escaping @Sendable (CodeRedemption) -> AuditEvent?
-    ) async throws -> CodeRedemption {
-        try await base.redeemCode(hash: hash, now: now, issuing: tokens, audit: audit)
+    public func redeemCode<Value: Sendable>(
+        hash: TokenHash, now: Int64, issue: @escaping @Sendable (AuthorizationCode) throws -> CodeIssue<Value>,
+        audit: @escaping @Sendable (CodeRedemption, Value?) -> AuditEvent?
+    ) async throws -> (CodeRedemption, Value?) {
+        try await base.redeemCode(hash: hash, now: now, issue: issue, audit: audit)
     }
 
     public func insertTokens(_ tokens: [Token], audit: AuditEvent?) async throws { try await base.insertTokens(tokens, audit: audit) }

@@ -13,30 +13,32 @@ extension PostgresStore {
             """)
     }
 
-    public func code(hash: TokenHash) async throws -> AuthorizationCode? {
-        try await one("SELECT * FROM codes WHERE hash = \(hash.bytes)", AuthorizationCode.init(pg:))
+    public func redeemCode<Value: Sendable>(
+        hash: TokenHash, now: Int64, issue: @escaping @Sendable (AuthorizationCode) throws -> CodeIssue<Value>,
+        audit: @escaping @Sendable (CodeRedemption, Value?) -> AuditEvent?
+    ) async throws -> (CodeRedemption, Value?) {
+        try await transaction(audited: { $0.audited(audit) }) { c in try await Self.redeem(hash, now: now, issue: issue, c) }.get()
     }
 
-    public func redeemCode(
-        hash: TokenHash, now: Int64, issuing tokens: [Token], audit: @escaping @Sendable (CodeRedemption) -> AuditEvent?
-    ) async throws -> CodeRedemption {
-        try await transaction(audited: audit) { c in try await Self.redeem(hash, now: now, issuing: tokens, c) }
-    }
-
-    private static func redeem(_ hash: TokenHash, now: Int64, issuing tokens: [Token], _ c: PostgresConnection) async throws -> CodeRedemption {
+    private static func redeem<Value>(
+        _ hash: TokenHash, now: Int64, issue: (AuthorizationCode) throws -> CodeIssue<Value>, _ c: PostgresConnection
+    ) async throws -> CodeRedemptionResult<Value> {
         try await Self.serialise(on: hash, c)
+        guard let row = try await c.rows("SELECT * FROM codes WHERE hash = \(hash.bytes)").first else { return .init(outcome: .unknown) }
+        let code = try AuthorizationCode(pg: row)
+        let issued: CodeIssue<Value>
+        do { issued = try issue(code) } catch { return .refused(error) }
         let won = try await c.rows("UPDATE codes SET redeemed_at = \(now) WHERE hash = \(hash.bytes) AND redeemed_at IS NULL RETURNING 1")
         if !won.isEmpty {
-            try await Self.insert(tokens, c)
-            return .redeemed
+            try await Self.insert(issued.tokens, c)
+            return .init(outcome: .redeemed, value: issued.value)
         }
-        guard try await !c.rows("SELECT 1 FROM codes WHERE hash = \(hash.bytes)").isEmpty else { return .unknown }
         let revoked = try await c.rows(
             """
             UPDATE tokens SET revoked = TRUE WHERE hash IN (
                 SELECT hash FROM tokens WHERE code_hash = \(hash.bytes) AND NOT revoked ORDER BY hash FOR UPDATE)
             RETURNING 1
             """)
-        return .reused(revokedTokens: revoked.count)
+        return .init(outcome: .reused(revokedTokens: revoked.count), value: issued.value)
     }
 }

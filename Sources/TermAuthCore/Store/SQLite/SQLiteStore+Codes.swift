@@ -16,27 +16,27 @@ extension SQLiteStore {
             ])
     }
 
-    public func code(hash: TokenHash) async throws -> AuthorizationCode? {
-        try await read { db in
-            try Self.first(db, "SELECT \(AuthorizationCode.sqliteColumns) FROM codes WHERE hash = ?", [hash.bytes], AuthorizationCode.init(row:))
-        }
+    public func redeemCode<Value: Sendable>(
+        hash: TokenHash, now: Int64, issue: @escaping @Sendable (AuthorizationCode) throws -> CodeIssue<Value>,
+        audit: @escaping @Sendable (CodeRedemption, Value?) -> AuditEvent?
+    ) async throws -> (CodeRedemption, Value?) {
+        try await run(audited: { $0.audited(audit) }) { db in try Self.redeem(hash, now: now, issue: issue, db) }.get()
     }
 
-    public func redeemCode(
-        hash: TokenHash, now: Int64, issuing tokens: [Token], audit: @escaping @Sendable (CodeRedemption) -> AuditEvent?
-    ) async throws -> CodeRedemption {
-        try await run(audited: audit) { db in try Self.redeem(hash, now: now, issuing: tokens, db) }
-    }
-
-    private static func redeem(_ hash: TokenHash, now: Int64, issuing tokens: [Token], _ db: Database) throws -> CodeRedemption {
+    private static func redeem<Value>(
+        _ hash: TokenHash, now: Int64, issue: (AuthorizationCode) throws -> CodeIssue<Value>, _ db: Database
+    ) throws -> CodeRedemptionResult<Value> {
+        let sql = "SELECT \(AuthorizationCode.sqliteColumns) FROM codes WHERE hash = ?"
+        guard let code = try Self.first(db, sql, [hash.bytes], AuthorizationCode.init(row:)) else { return .init(outcome: .unknown) }
+        let issued: CodeIssue<Value>
+        do { issued = try issue(code) } catch { return .refused(error) }
         try db.cachedStatement(sql: "UPDATE codes SET redeemed_at = ? WHERE hash = ? AND redeemed_at IS NULL")
             .execute(arguments: [now, hash.bytes])
         if db.changesCount > 0 {
-            try Self.insert(tokens, db)
-            return .redeemed
+            try Self.insert(issued.tokens, db)
+            return .init(outcome: .redeemed, value: issued.value)
         }
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM codes WHERE hash = ?", arguments: [hash.bytes]) != nil else { return .unknown }
         try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE code_hash = ? AND revoked = 0", arguments: [hash.bytes])
-        return .reused(revokedTokens: db.changesCount)
+        return .init(outcome: .reused(revokedTokens: db.changesCount), value: issued.value)
     }
 }
