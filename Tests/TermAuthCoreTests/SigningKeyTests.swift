@@ -150,7 +150,7 @@ import TermAuthTestSupport
 @Suite struct ForeignKeyFileTests {
     @Test func anotherKeyFileCannotSignRotateOrRetire() async throws {
         let f = try await Fixture()
-        _ = try await f.seeded()
+        let (_, secret) = try await f.seeded()
         let mine = try await f.termAuth.signingKeys.list().keys
         let foreign = TermAuth(store: f.termAuth.engine, settings: f.termAuth.settings, approvalKey: Data(repeating: 9, count: 32), clock: f.clock)
         let seen = try await foreign.signingKeys.list()
@@ -167,6 +167,18 @@ import TermAuthTestSupport
         } catch let error as TermAuthError {
             #expect(error.oauthCode == .temporarilyUnavailable)
         }
+        // Tokens are signed after the code is redeemed, so a token request from a client that
+        // may get ID tokens (app may ask for openid) is refused first, and the code stays good
+        // for the server that can sign.
+        let code = try await f.issueCode()
+        let redeem = ["grant_type": "authorization_code", "code": code, "redirect_uri": "https://app.example/cb", "code_verifier": Fixture.verifier]
+        do {
+            _ = try await foreign.tokens.exchange(OAuthParameters(redeem), credentials: .basic(id: "app", secret: secret))
+            Issue.record("redeemed a code it could not sign an ID token for")
+        } catch let error as TermAuthError {
+            #expect(error.oauthCode == .temporarilyUnavailable)
+        }
+        #expect(try await f.redeem(code, secret: secret).accessToken.count >= 43)
         // Its published set leaves out what it cannot vouch for; the owner's still works.
         #expect(try await f.termAuth.keys.publicKeySet().count == 2)
     }

@@ -27,14 +27,14 @@ struct DeviceCodeGrant: GrantHandler {
         case .approved:
             guard request.expiresAt > now else { throw TermAuthError.deviceCodeExpired }
             let scopes = request.grantedScopes ?? request.scopes
-            let minted = try await context.issuer.mint(
+            let prepared = context.issuer.prepare(
                 client: client, subject: .user(request.userID, request.authentication, resource: request.options.resource), scopes: scopes,
                 withRefresh: OpenIDScope.allowsRefresh(scopes, client: client), now: now)
             let issued = context.event(.tokenIssued, client: client, detail: "device grant, scope \"\(scopes.string)\"")
-            guard try await store.deliverRequest(id: request.id, code: nil, tokens: minted.records, audit: issued) else {
+            guard try await store.deliverRequest(id: request.id, code: nil, tokens: prepared.records, audit: issued) else {
                 throw TermAuthError.invalidDeviceCode
             }
-            return minted.response
+            return try await context.issuer.response(for: prepared)
         }
     }
 }

@@ -25,7 +25,7 @@ struct RefreshTokenGrant: GrantHandler {
         }
 
         // Core §12.2: the ID token repeats the sign-in's auth_time, with no nonce.
-        let minted = try await context.issuer.mint(
+        let prepared = context.issuer.prepare(
             client: client,
             subject: .user(old.userID, old.authentication, resource: try ResourceIndicator.narrow(p["resource"], granted: old.resource, for: client)),
             scopes: scopes, refreshScopes: old.scopes,
@@ -33,7 +33,7 @@ struct RefreshTokenGrant: GrantHandler {
             codeHash: old.codeHash, withRefresh: true, now: now)
         let issued = context.event(.tokenIssued, client: client, detail: "refresh, scope \"\(scopes.string)\"")
         let reused = context.event(.refreshReused, client: client, detail: "")
-        let outcome = try await store.rotateRefreshToken(hash: hash, now: now, issuing: minted.records) { outcome in
+        let outcome = try await store.rotateRefreshToken(hash: hash, now: now, issuing: prepared.records) { outcome in
             switch outcome {
             case .rotated: return issued
             case .reused(let revoked): return reused.with(detail: "rotated refresh token presented again; \(revoked) tokens revoked")
@@ -41,7 +41,7 @@ struct RefreshTokenGrant: GrantHandler {
             }
         }
         switch outcome {
-        case .rotated: return minted.response
+        case .rotated: return try await context.issuer.response(for: prepared)
         case .reused: throw TermAuthError.refreshTokenReused
         case .invalid: throw TermAuthError.invalidRefreshToken
         }

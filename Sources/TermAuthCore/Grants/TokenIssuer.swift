@@ -45,6 +45,8 @@ struct TokenIssuer: Sendable {
         fileprivate var withIDToken: Bool
     }
 
+    /// For a caller that needs the answer before it stores the records (the implicit grant
+    /// puts the tokens in a redirect); the others `prepare`, store, then ask for the `response`.
     /// `withIDToken`: an ID token when `openid` is granted to a person; false where the answer
     /// has no place for one (`response_type=token`), so nothing is signed to be thrown away.
     func mint(
@@ -55,6 +57,16 @@ struct TokenIssuer: Sendable {
             client: client, subject: subject, scopes: scopes, refreshScopes: refreshScopes, family: family, codeHash: codeHash,
             withRefresh: withRefresh, withIDToken: withIDToken, now: now, accessTTL: accessTTL)
         return Minted(records: prepared.records, response: try await response(for: prepared))
+    }
+
+    /// Tokens are signed only after their records are stored (a code is redeemed by then), so
+    /// a key ring that cannot sign (another installation's key file) must refuse first.
+    /// `withIDToken`: whether this grant can bring the client an ID token.
+    func checkSigning(for client: Client, withIDToken: Bool) async throws {
+        if client.accessTokenFormat == .jwt { try await keys.checkSigning(settings.tokens.accessTokenAlgorithm) }
+        if withIDToken && (client.scopes.isEmpty || client.scopes.contains(OpenIDScope.openid)) {
+            try await keys.checkSigning(client.idTokenAlgorithm)
+        }
     }
 
     /// `mint`'s first half: the values and the records that stand for them.

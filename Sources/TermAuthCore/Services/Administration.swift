@@ -150,14 +150,15 @@ public struct Administration: Sendable {
                     "a JWT access token lives at most \(settings.longestSignedLifetime) seconds (lifetimes.access_token, lifetimes.id_token)")
             }
         }
-        let minted = try await minter.mint(
+        try await minter.checkSigning(for: client, withIDToken: false)
+        let prepared = minter.prepare(
             client: client, subject: .user(userID), scopes: granted, withRefresh: false, now: clock.now(), accessTTL: ttl)
         try await store.insertTokens(
-            minted.records,
+            prepared.records,
             audit: AuditEvent(
                 at: clock.now(), kind: .tokenIssued, clientID: clientID, username: username,
                 detail: "issued by operator, scope \"\(granted.string)\"", origin: "cli"))
-        return minted.response
+        return try await minter.response(for: prepared)
     }
 
     /// What applying a settings file did to its clients.
