@@ -74,7 +74,7 @@ import TermAuthTestSupport
 
     /// The checks run inside the redemption's transaction, where SQLite gathers concurrent
     /// writes into one commit: a refused attempt must change nothing, its own code included,
-    /// and must not disturb the redemptions committed beside it.
+    /// and the redemptions committed beside it must all stand.
     @Test(arguments: TestStore.all) func refusedAttemptsAmongConcurrentRedemptionsChangeNothing(_ store: TestStore) async throws {
         let f = try await Fixture(store)
         let (_, secret) = try await f.seeded()
@@ -100,7 +100,9 @@ import TermAuthTestSupport
             return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
         }
         #expect(outcomes == ["issued": 12, "\(TermAuthError.pkceMismatch)": 12])
-        let issued = try await f.termAuth.store.recentAudit(limit: 100).filter { $0.kind == .tokenIssued }
+        let audit = try await f.termAuth.store.recentAudit(limit: 100)
+        #expect(!audit.contains { $0.kind == .codeReused })
+        let issued = audit.filter { $0.kind == .tokenIssued }
         #expect(issued.count == 12)
         #expect(issued.allSatisfy { $0.detail == "authorization code, scope \"email profile\"" })
     }

@@ -71,9 +71,9 @@ struct Fixture {
     }
 
     /// Parks, signs in, approves and delivers; returns the code from the redirect.
-    func issueCode(scopes: ScopeSet? = nil, remember: Bool = false) async throws -> String {
+    func issueCode(scopes: ScopeSet? = nil, remember: Bool = false, requesting scope: String = "profile email") async throws -> String {
         let flow = termAuth.flow
-        let parked = try await flow.park(try await flow.validator.validate(authorizeQuery()), origin: "test")
+        let parked = try await flow.park(try await flow.validator.validate(authorizeQuery(scope: scope)), origin: "test")
         let pending = try await flow.pending(approvalCode: parked.approvalCode, source: "test")
         let user = try await flow.signIn(username: "alice", password: Self.password, for: pending)
         try await flow.approve(pending, user: user, scopes: scopes, remember: remember)

@@ -148,6 +148,12 @@ import TermAuthTestSupport
 /// run without the servers' settings): nothing is signed with a key it cannot open, and nothing
 /// is written that would leave the servers with one.
 @Suite struct ForeignKeyFileTests {
+    func redeem(_ code: String) -> OAuthParameters {
+        OAuthParameters([
+            "grant_type": "authorization_code", "code": code, "redirect_uri": "https://app.example/cb", "code_verifier": Fixture.verifier,
+        ])
+    }
+
     @Test func anotherKeyFileCannotSignRotateOrRetire() async throws {
         let f = try await Fixture()
         let (_, secret) = try await f.seeded()
@@ -167,18 +173,25 @@ import TermAuthTestSupport
         } catch let error as TermAuthError {
             #expect(error.oauthCode == .temporarilyUnavailable)
         }
-        // Tokens are signed after the code is redeemed, so a token request from a client that
-        // may get ID tokens (app may ask for openid) is refused first, and the code stays good
-        // for the server that can sign.
-        let code = try await f.issueCode()
-        let redeem = ["grant_type": "authorization_code", "code": code, "redirect_uri": "https://app.example/cb", "code_verifier": Fixture.verifier]
+        // Tokens are signed after the code is redeemed or the refresh token rotated, so a request
+        // whose ID token it could not sign is refused before either, and stays good for the
+        // server that can sign. A code without openid needs no key and is served.
+        let code = try await f.issueCode(requesting: "openid offline_access profile")
+        await #expect(throws: TermAuthError.self) {
+            _ = try await foreign.tokens.exchange(redeem(code), credentials: .basic(id: "app", secret: secret))
+        }
+        let owned = try await f.termAuth.tokens.exchange(redeem(code), credentials: .basic(id: "app", secret: secret))
+        #expect(owned.idToken != nil)
+        let refresh = OAuthParameters(["grant_type": "refresh_token", "refresh_token": try #require(owned.refreshToken)])
         do {
-            _ = try await foreign.tokens.exchange(OAuthParameters(redeem), credentials: .basic(id: "app", secret: secret))
-            Issue.record("redeemed a code it could not sign an ID token for")
+            _ = try await foreign.tokens.exchange(refresh, credentials: .basic(id: "app", secret: secret))
+            Issue.record("rotated a refresh token it could not sign an ID token for")
         } catch let error as TermAuthError {
             #expect(error.oauthCode == .temporarilyUnavailable)
         }
-        #expect(try await f.redeem(code, secret: secret).accessToken.count >= 43)
+        #expect(try await f.termAuth.tokens.exchange(refresh, credentials: .basic(id: "app", secret: secret)).idToken != nil)
+        let plain = try await f.issueCode()
+        #expect(try await foreign.tokens.exchange(redeem(plain), credentials: .basic(id: "app", secret: secret)).idToken == nil)
         // Its published set leaves out what it cannot vouch for; the owner's still works.
         #expect(try await f.termAuth.keys.publicKeySet().count == 2)
     }

@@ -27,14 +27,14 @@ struct DeviceCodeGrant: GrantHandler {
         case .approved:
             guard request.expiresAt > now else { throw TermAuthError.deviceCodeExpired }
             let scopes = request.grantedScopes ?? request.scopes
-            let prepared = context.issuer.prepare(
+            let prepared = try await context.issuer.prepare(
                 client: client, subject: .user(request.userID, request.authentication, resource: request.options.resource), scopes: scopes,
                 withRefresh: OpenIDScope.allowsRefresh(scopes, client: client), now: now)
             let issued = context.event(.tokenIssued, client: client, detail: "device grant, scope \"\(scopes.string)\"")
             guard try await store.deliverRequest(id: request.id, code: nil, tokens: prepared.records, audit: issued) else {
                 throw TermAuthError.invalidDeviceCode
             }
-            return try await context.issuer.response(for: prepared)
+            return try context.issuer.response(for: prepared)
         }
     }
 }

@@ -12,35 +12,37 @@ struct AuthorizationCodeGrant: GrantHandler {
         let issuer = context.issuer
         let issued = context.event(.tokenIssued, client: client, detail: "")
         let reused = context.event(.codeReused, client: client, detail: "")
+        let signers = try await issuer.signers(for: client)
         // The code is checked and its tokens made inside the redemption's transaction; only the
         // signing waits until it has committed. The audit row shares that write: one commit per exchange.
-        let (outcome, prepared) = try await store.redeemCode(
+        let (outcome, redeemed) = try await store.redeemCode(
             hash: hash, now: now,
             issue: { code in
                 try Self.check(code, p, client: client)
-                let prepared = issuer.prepare(
+                // Redeem even an expired code, so a late replay still counts as reuse.
+                guard code.expiresAt > now else { return CodeIssue(tokens: [], value: Redeemed(prepared: nil)) }
+                let prepared = try issuer.prepare(
                     client: client,
                     subject: .user(
                         code.userID, code.authentication, nonce: code.nonce,
                         resource: try ResourceIndicator.narrow(p["resource"], granted: code.resource, for: client)),
-                    scopes: code.scopes, codeHash: hash, withRefresh: OpenIDScope.allowsRefresh(code.scopes, client: client), now: now)
-                // Redeem even an expired code, so a late replay still counts as reuse.
-                return CodeIssue(
-                    tokens: code.expiresAt > now ? prepared.records : [], value: Redeemed(prepared: prepared, live: code.expiresAt > now))
+                    scopes: code.scopes, codeHash: hash, withRefresh: OpenIDScope.allowsRefresh(code.scopes, client: client), now: now,
+                    signers: signers)
+                return CodeIssue(tokens: prepared.records, value: Redeemed(prepared: prepared))
             },
             audit: { outcome, redeemed in
                 switch outcome {
                 case .redeemed:
-                    guard let redeemed, redeemed.live else { return nil }
-                    return issued.with(detail: "authorization code, scope \"\(redeemed.prepared.scopes.string)\"")
+                    guard let prepared = redeemed?.prepared else { return nil }
+                    return issued.with(detail: "authorization code, scope \"\(prepared.scopes.string)\"")
                 case .reused(let revoked): return reused.with(detail: "code presented again; \(revoked) tokens revoked")
                 case .unknown: return nil
                 }
             })
         switch outcome {
         case .redeemed:
-            guard let prepared, prepared.live else { throw TermAuthError.codeExpired }
-            return try await issuer.response(for: prepared.prepared)
+            guard let prepared = redeemed?.prepared else { throw TermAuthError.codeExpired }
+            return try issuer.response(for: prepared)
         case .reused:
             throw TermAuthError.codeReused
         case .unknown:
@@ -48,9 +50,9 @@ struct AuthorizationCodeGrant: GrantHandler {
         }
     }
 
+    /// What a redemption made: nil for an expired code, which is used up but buys nothing.
     private struct Redeemed: Sendable {
-        var prepared: TokenIssuer.Prepared
-        var live: Bool
+        var prepared: TokenIssuer.Prepared?
     }
 
     /// Whether this request may redeem the code at all; a refusal leaves the code as it was.

@@ -9,10 +9,10 @@ struct ClientCredentialsGrant: GrantHandler {
         guard !client.isPublic else { throw TermAuthError.grantNotAllowed(Self.grantType) }
         let scopes = try await ScopePolicy(store: store).resolve(requested: p["scope"], for: client)
         let resource = try ResourceIndicator.resolve(p["resource"], for: client)
-        let prepared = context.issuer.prepare(
+        let prepared = try await context.issuer.prepare(
             client: client, subject: TokenIssuer.Subject(resource: resource), scopes: scopes, withRefresh: false, now: context.clock.now())
         try await store.insertTokens(
             prepared.records, audit: context.event(.tokenIssued, client: client, detail: "client credentials, scope \"\(scopes.string)\""))
-        return try await context.issuer.response(for: prepared)
+        return try context.issuer.response(for: prepared)
     }
 }

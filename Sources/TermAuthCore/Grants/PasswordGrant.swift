@@ -16,12 +16,12 @@ struct PasswordGrant: GrantHandler {
         let signIn = SignIn(store: store, settings: context.settings, clock: context.clock)
         let user = try await signIn.signIn(username: username, password: password, clientID: client.id, origin: context.origin)
         let resource = try ResourceIndicator.resolve(p["resource"], for: client)
-        let prepared = context.issuer.prepare(
+        let prepared = try await context.issuer.prepare(
             client: client, subject: .user(user.user.id, user.authentication, resource: resource), scopes: scopes,
             withRefresh: OpenIDScope.allowsRefresh(scopes, client: client), now: context.clock.now())
         try await store.insertTokens(
             prepared.records,
             audit: context.event(.tokenIssued, client: client, username: username, detail: "password grant, scope \"\(scopes.string)\""))
-        return try await context.issuer.response(for: prepared)
+        return try context.issuer.response(for: prepared)
     }
 }

@@ -25,7 +25,7 @@ struct RefreshTokenGrant: GrantHandler {
         }
 
         // Core §12.2: the ID token repeats the sign-in's auth_time, with no nonce.
-        let prepared = context.issuer.prepare(
+        let prepared = try await context.issuer.prepare(
             client: client,
             subject: .user(old.userID, old.authentication, resource: try ResourceIndicator.narrow(p["resource"], granted: old.resource, for: client)),
             scopes: scopes, refreshScopes: old.scopes,
@@ -41,7 +41,7 @@ struct RefreshTokenGrant: GrantHandler {
             }
         }
         switch outcome {
-        case .rotated: return try await context.issuer.response(for: prepared)
+        case .rotated: return try context.issuer.response(for: prepared)
         case .reused: throw TermAuthError.refreshTokenReused
         case .invalid: throw TermAuthError.invalidRefreshToken
         }

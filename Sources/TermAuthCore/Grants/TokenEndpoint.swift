@@ -17,7 +17,6 @@ public struct TokenEndpoint: Sendable {
         guard let handler = handlers[grantName] else { throw TermAuthError.unsupportedGrantType(grantName) }
         let grant = type(of: handler).grantType
         guard client.allows(grant) else { throw TermAuthError.grantNotAllowed(grant) }
-        try await context.issuer.checkSigning(for: client, withIDToken: grant != .clientCredentials)
         var context = self.context
         context.origin = origin
         return try await handler.exchange(parameters, client: client, context: context)

@@ -27,22 +27,21 @@ struct TokenIssuer: Sendable {
     }
 
     /// Token values and their records, with nothing signed yet: a store can take the records
-    /// inside its transaction while the signing (tens of microseconds) happens outside it.
+    /// inside its transaction while the signing (tens of microseconds) happens after it. The
+    /// keys are chosen here, so the signing cannot fail once the records are stored.
     struct Prepared: Sendable {
         fileprivate enum Access: Sendable {
             case value(String)
-            case jwt(AccessTokenClaims)
+            case jwt(AccessTokenClaims, JWSSigner)
         }
 
         var records: [Token]
+        var scopes: ScopeSet
         fileprivate var access: Access
         fileprivate var refresh: String?
-        fileprivate var client: Client
-        fileprivate var subject: Subject
-        var scopes: ScopeSet
         fileprivate var ttl: Int64
-        fileprivate var now: Int64
-        fileprivate var withIDToken: Bool
+        /// The ID token's claims but for `at_hash`, and its key, when one goes with the answer.
+        fileprivate var idToken: (claims: IDTokenClaims, signer: JWSSigner)?
     }
 
     /// For a caller that needs the answer before it stores the records (the implicit grant
@@ -53,27 +52,36 @@ struct TokenIssuer: Sendable {
         client: Client, subject: Subject, scopes: ScopeSet, refreshScopes: ScopeSet? = nil, family: String = RandomToken.sequentialIdentifier(),
         codeHash: TokenHash? = nil, withRefresh: Bool, withIDToken: Bool = true, now: Int64, accessTTL: Int64? = nil
     ) async throws -> Minted {
-        let prepared = prepare(
+        let prepared = try await prepare(
             client: client, subject: subject, scopes: scopes, refreshScopes: refreshScopes, family: family, codeHash: codeHash,
             withRefresh: withRefresh, withIDToken: withIDToken, now: now, accessTTL: accessTTL)
-        return Minted(records: prepared.records, response: try await response(for: prepared))
+        return Minted(records: prepared.records, response: try response(for: prepared))
     }
 
-    /// Tokens are signed only after their records are stored (a code is redeemed by then), so
-    /// a key ring that cannot sign (another installation's key file) must refuse first.
-    /// `withIDToken`: whether this grant can bring the client an ID token.
-    func checkSigning(for client: Client, withIDToken: Bool) async throws {
-        if client.accessTokenFormat == .jwt { try await keys.checkSigning(settings.tokens.accessTokenAlgorithm) }
-        if withIDToken && (client.scopes.isEmpty || client.scopes.contains(OpenIDScope.openid)) {
-            try await keys.checkSigning(client.idTokenAlgorithm)
-        }
+    /// The keys a response to this client could need: none for opaque tokens without an ID
+    /// token, so a key ring that cannot sign never stands in the way of those.
+    func signers(for client: Client, withIDToken: Bool = true) async throws -> Signers {
+        guard client.accessTokenFormat == .jwt || withIDToken else { return .none }
+        return try await keys.signers()
     }
 
-    /// `mint`'s first half: the values and the records that stand for them.
+    /// `prepare(…, signers:)` with the signers looked up first.
     func prepare(
         client: Client, subject: Subject, scopes: ScopeSet, refreshScopes: ScopeSet? = nil, family: String = RandomToken.sequentialIdentifier(),
         codeHash: TokenHash? = nil, withRefresh: Bool, withIDToken: Bool = true, now: Int64, accessTTL: Int64? = nil
-    ) -> Prepared {
+    ) async throws -> Prepared {
+        try prepare(
+            client: client, subject: subject, scopes: scopes, refreshScopes: refreshScopes, family: family, codeHash: codeHash,
+            withRefresh: withRefresh, withIDToken: withIDToken, now: now, accessTTL: accessTTL,
+            signers: try await signers(for: client, withIDToken: withIDToken))
+    }
+
+    /// `mint`'s first half: the values, the records that stand for them, and the keys that
+    /// will sign. Throws, before anything is stored, when a key it needs is missing.
+    func prepare(
+        client: Client, subject: Subject, scopes: ScopeSet, refreshScopes: ScopeSet? = nil, family: String = RandomToken.sequentialIdentifier(),
+        codeHash: TokenHash? = nil, withRefresh: Bool, withIDToken: Bool = true, now: Int64, accessTTL: Int64? = nil, signers: Signers
+    ) throws -> Prepared {
         let ttl = accessTTL ?? settings.lifetimes.accessToken
         let issuer = self.issuer.value
         let access: Prepared.Access
@@ -86,11 +94,17 @@ struct TokenIssuer: Sendable {
         case .jwt:
             let jti = RandomToken.sequentialSecret()
             accessHash = TokenHash(jti: jti)
-            access = .jwt(
-                AccessTokenClaims(
-                    iss: issuer, exp: now + ttl, aud: subject.resource ?? settings.tokens.audience(issuer: issuer),
-                    sub: subject.userID ?? client.id, clientID: client.id, iat: now, jti: jti, scope: scopes.isEmpty ? nil : scopes.string,
-                    authTime: subject.authentication?.time))
+            let claims = AccessTokenClaims(
+                iss: issuer, exp: now + ttl, aud: subject.resource ?? settings.tokens.audience(issuer: issuer),
+                sub: subject.userID ?? client.id, clientID: client.id, iat: now, jti: jti, scope: scopes.isEmpty ? nil : scopes.string,
+                authTime: subject.authentication?.time)
+            access = .jwt(claims, try signers.signer(settings.tokens.accessTokenAlgorithm))
+        }
+        var idToken: (claims: IDTokenClaims, signer: JWSSigner)?
+        if withIDToken && scopes.contains(OpenIDScope.openid),
+            let claims = idTokenClaims(client: client, subject: subject, accessToken: nil, now: now)
+        {
+            idToken = (claims, try signers.signer(client.idTokenAlgorithm))
         }
         var records = [
             Token(
@@ -108,21 +122,21 @@ struct TokenIssuer: Sendable {
                     issuedAt: now, expiresAt: now + settings.lifetimes.refreshToken, family: family, codeHash: codeHash,
                     authentication: subject.authentication, resource: subject.resource))
         }
-        return Prepared(
-            records: records, access: access, refresh: refresh, client: client, subject: subject, scopes: scopes, ttl: ttl, now: now,
-            withIDToken: withIDToken)
+        return Prepared(records: records, scopes: scopes, access: access, refresh: refresh, ttl: ttl, idToken: idToken)
     }
 
-    /// `mint`'s second half: signs what is to be signed and answers.
-    func response(for prepared: Prepared) async throws -> TokenResponse {
+    /// `mint`'s second half: signs with the keys `prepare` chose, and answers.
+    func response(for prepared: Prepared) throws -> TokenResponse {
         let access: String
         switch prepared.access {
         case .value(let value): access = value
-        case .jwt(let claims): access = try await keys.sign(claims, algorithm: settings.tokens.accessTokenAlgorithm, type: AccessTokenClaims.type)
+        case .jwt(let claims, let signer): access = try signer.sign(claims, type: AccessTokenClaims.type)
         }
         var response = TokenResponse(accessToken: access, expiresIn: prepared.ttl, refreshToken: prepared.refresh, scope: prepared.scopes)
-        if prepared.withIDToken && prepared.scopes.contains(OpenIDScope.openid) {
-            response.idToken = try await idToken(client: prepared.client, subject: prepared.subject, accessToken: access, now: prepared.now)
+        if let idToken = prepared.idToken {
+            var claims = idToken.claims
+            claims.atHash = IDTokenClaims.accessTokenHash(access)
+            response.idToken = try idToken.signer.sign(claims, type: nil)
         }
         return response
     }
@@ -131,6 +145,12 @@ struct TokenIssuer: Sendable {
     /// the access token it comes with, if any.
     /// `released`: the scopes' claims, for an ID token that comes without an access token.
     func idToken(client: Client, subject: Subject, accessToken: String?, released: UserInfoClaims? = nil, now: Int64) async throws -> String? {
+        guard let claims = idTokenClaims(client: client, subject: subject, accessToken: accessToken, released: released, now: now) else { return nil }
+        return try await keys.sign(claims, algorithm: client.idTokenAlgorithm)
+    }
+
+    private func idTokenClaims(client: Client, subject: Subject, accessToken: String?, released: UserInfoClaims? = nil, now: Int64) -> IDTokenClaims?
+    {
         guard let userID = subject.userID, let authentication = subject.authentication else { return nil }
         var claims = IDTokenClaims(
             iss: issuer.value, sub: userID, aud: client.id, exp: now + settings.lifetimes.idToken, iat: now, authTime: authentication.time,
@@ -143,6 +163,6 @@ struct TokenIssuer: Sendable {
             claims.email = released.email
             claims.emailVerified = released.emailVerified
         }
-        return try await keys.sign(claims, algorithm: client.idTokenAlgorithm)
+        return claims
     }
 }

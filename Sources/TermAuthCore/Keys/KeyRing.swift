@@ -131,20 +131,12 @@ public actor KeyRing {
 
     /// Signs `payload` with the algorithm's current key; `type` is the header's `typ`.
     public nonisolated func sign(_ payload: some JWTPayload, algorithm: SigningAlgorithm, type: String? = nil) async throws -> String {
-        try await signer(algorithm).sign(payload, type: type)
+        try await signers().signer(algorithm).sign(payload, type: type)
     }
 
-    /// Throws what `sign` would when no key of `algorithm` can sign, for a caller that signs
-    /// only after it has stored something.
-    public nonisolated func checkSigning(_ algorithm: SigningAlgorithm) async throws {
-        _ = try await signer(algorithm)
-    }
-
-    private nonisolated func signer(_ algorithm: SigningAlgorithm) async throws -> JWSSigner {
-        guard let signer = try await current().signing[algorithm] else {
-            throw TermAuthError.storage("no \(algorithm.rawValue) signing key this installation's key file opens (termauth keys list)")
-        }
-        return signer
+    /// The keys that sign now, for a caller that signs after it has stored something.
+    nonisolated func signers() async throws -> Signers {
+        Signers(byAlgorithm: try await current().signing)
     }
 
     /// Checks a JWT this server signed: its `kid` must name a published key (looked up here,

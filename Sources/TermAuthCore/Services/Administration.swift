@@ -150,15 +150,14 @@ public struct Administration: Sendable {
                     "a JWT access token lives at most \(settings.longestSignedLifetime) seconds (lifetimes.access_token, lifetimes.id_token)")
             }
         }
-        try await minter.checkSigning(for: client, withIDToken: false)
-        let prepared = minter.prepare(
+        let prepared = try await minter.prepare(
             client: client, subject: .user(userID), scopes: granted, withRefresh: false, now: clock.now(), accessTTL: ttl)
         try await store.insertTokens(
             prepared.records,
             audit: AuditEvent(
                 at: clock.now(), kind: .tokenIssued, clientID: clientID, username: username,
                 detail: "issued by operator, scope \"\(granted.string)\"", origin: "cli"))
-        return try await minter.response(for: prepared)
+        return try minter.response(for: prepared)
     }
 
     /// What applying a settings file did to its clients.

@@ -24,7 +24,8 @@ extension PostgresStore {
         _ hash: TokenHash, now: Int64, issue: (AuthorizationCode) throws -> CodeIssue<Value>, _ c: PostgresConnection
     ) async throws -> CodeRedemptionResult<Value> {
         try await Self.serialise(on: hash, c)
-        guard let row = try await c.rows("SELECT * FROM codes WHERE hash = \(hash.bytes)").first else { return .init(outcome: .unknown) }
+        // FOR UPDATE: housekeeping must not delete the row between this read and the redemption.
+        guard let row = try await c.rows("SELECT * FROM codes WHERE hash = \(hash.bytes) FOR UPDATE").first else { return .init(outcome: .unknown) }
         let code = try AuthorizationCode(pg: row)
         let issued: CodeIssue<Value>
         do { issued = try issue(code) } catch { return .refused(error) }
