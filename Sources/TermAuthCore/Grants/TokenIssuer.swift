@@ -6,11 +6,6 @@ struct TokenIssuer: Sendable {
     let keys: KeyRing
     let issuer: IssuerURL
 
-    struct Minted {
-        var records: [Token]
-        var response: TokenResponse
-    }
-
     /// What the tokens are for, beyond client and scope.
     struct Subject {
         var userID: String?
@@ -44,20 +39,6 @@ struct TokenIssuer: Sendable {
         fileprivate var idToken: (claims: IDTokenClaims, signer: JWSSigner)?
     }
 
-    /// For a caller that needs the answer before it stores the records (the implicit grant
-    /// puts the tokens in a redirect); the others `prepare`, store, then ask for the `response`.
-    /// `withIDToken`: an ID token when `openid` is granted to a person; false where the answer
-    /// has no place for one (`response_type=token`), so nothing is signed to be thrown away.
-    func mint(
-        client: Client, subject: Subject, scopes: ScopeSet, refreshScopes: ScopeSet? = nil, family: String = RandomToken.sequentialIdentifier(),
-        codeHash: TokenHash? = nil, withRefresh: Bool, withIDToken: Bool = true, now: Int64, accessTTL: Int64? = nil
-    ) async throws -> Minted {
-        let prepared = try await prepare(
-            client: client, subject: subject, scopes: scopes, refreshScopes: refreshScopes, family: family, codeHash: codeHash,
-            withRefresh: withRefresh, withIDToken: withIDToken, now: now, accessTTL: accessTTL)
-        return Minted(records: prepared.records, response: try response(for: prepared))
-    }
-
     /// The keys a response to this client could need: none for opaque tokens without an ID
     /// token, so a key ring that cannot sign never stands in the way of those.
     func signers(for client: Client, withIDToken: Bool = true) async throws -> Signers {
@@ -76,8 +57,10 @@ struct TokenIssuer: Sendable {
             signers: try await signers(for: client, withIDToken: withIDToken))
     }
 
-    /// `mint`'s first half: the values, the records that stand for them, and the keys that
-    /// will sign. Throws, before anything is stored, when a key it needs is missing.
+    /// The values, the records that stand for them, and the keys that will sign. Throws, before
+    /// anything is stored, when a key it needs is missing. `withIDToken`: an ID token when
+    /// `openid` is granted to a person; false where the answer has no place for one
+    /// (`response_type=token`), so nothing is signed to be thrown away.
     func prepare(
         client: Client, subject: Subject, scopes: ScopeSet, refreshScopes: ScopeSet? = nil, family: String = RandomToken.sequentialIdentifier(),
         codeHash: TokenHash? = nil, withRefresh: Bool, withIDToken: Bool = true, now: Int64, accessTTL: Int64? = nil, signers: Signers
@@ -125,7 +108,7 @@ struct TokenIssuer: Sendable {
         return Prepared(records: records, scopes: scopes, access: access, refresh: refresh, ttl: ttl, idToken: idToken)
     }
 
-    /// `mint`'s second half: signs with the keys `prepare` chose, and answers.
+    /// Signs with the keys `prepare` chose, and answers; called once the records are stored.
     func response(for prepared: Prepared) throws -> TokenResponse {
         let access: String
         switch prepared.access {

@@ -23,14 +23,16 @@ struct ImplicitTokenResponse: ResponseTypeHandler {
         let scopes = request.grantedScopes ?? request.scopes
         let subject = TokenIssuer.Subject.user(
             request.userID, request.authentication, nonce: request.options.nonce, resource: request.options.resource)
-        let minted = try await context.issuer.mint(
+        // The tokens go in the redirect, so they are signed before the records are stored.
+        let prepared = try await context.issuer.prepare(
             client: client, subject: subject, scopes: scopes, withRefresh: false, withIDToken: false, now: context.now)
-        var fields = [("access_token", minted.response.accessToken), ("token_type", "Bearer"), ("expires_in", String(minted.response.expiresIn))]
+        let response = try context.issuer.response(for: prepared)
+        var fields = [("access_token", response.accessToken), ("token_type", "Bearer"), ("expires_in", String(response.expiresIn))]
         if withIDToken {
             // Whatever the person granted: the response type promises an ID token.
             guard
                 let idToken = try await context.issuer.idToken(
-                    client: client, subject: subject, accessToken: minted.response.accessToken, now: context.now)
+                    client: client, subject: subject, accessToken: response.accessToken, now: context.now)
             else { throw TermAuthError.storage("approved request without a sign-in") }
             fields.append(("id_token", idToken))
         }
@@ -38,7 +40,7 @@ struct ImplicitTokenResponse: ResponseTypeHandler {
         let issued = AuditEvent(
             at: context.now, kind: .tokenIssued, clientID: client.id,
             detail: "implicit grant\(withIDToken ? " with ID token" : ""), scope \"\(scopes.string)\"")
-        guard try await store.deliverRequest(id: request.id, code: nil, tokens: minted.records, audit: issued) else { return .alreadyDelivered }
+        guard try await store.deliverRequest(id: request.id, code: nil, tokens: prepared.records, audit: issued) else { return .alreadyDelivered }
         return .redirect(redirect.success(fields))
     }
 }
